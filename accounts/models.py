@@ -1,0 +1,95 @@
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from timezone_field import TimeZoneField
+
+from accounts import tokens
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in: coaches and site staff. Prospects book without an account."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Coach(models.Model):
+    """The public face of a user who offers sessions."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="coach")
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    display_name = models.CharField(_("display name"), max_length=120)
+    bio = models.TextField(_("bio"), blank=True)
+    timezone = TimeZoneField(_("time zone"), default="Europe/Paris")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
+                                default="fr")
+    # The private calendar feed's token, split as accounts.tokens describes; rotating both
+    # makes the old URL a 404 at once.
+    feed_selector = models.CharField(max_length=tokens.SELECTOR_LENGTH, unique=True,
+                                     default=tokens.new_selector, editable=False)
+    feed_secret = models.CharField(max_length=tokens.SECRET_LENGTH, default=tokens.new_secret,
+                                   editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coach")
+        verbose_name_plural = _("coaches")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("booking:coach", kwargs={"coach": self.slug})
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(str(self.timezone))
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def feed_token(self) -> str:
+        return self.feed_selector + self.feed_secret

@@ -1,0 +1,127 @@
+from datetime import timedelta
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from schedule.models import Calendar
+
+from accounts.models import Coach
+
+
+def default_reminders() -> list[int]:
+    return [24 * 60, 60]
+
+
+class SessionType(models.Model):
+    """What a prospect books, with the rules that shape its slots."""
+
+    class LimitPolicy(models.TextChoices):
+        ONCE = "once", _("Once per person")  # one non-cancelled booking per email, ever
+        PER_PERIOD = "per_period", _("Once per period")  # one per email within limit_period_days
+        UNLIMITED = "unlimited", _("Unlimited")  # no per-person limit but max_future_bookings
+
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="session_types")
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60)
+    description = models.TextField(_("description"), blank=True)
+    duration = models.DurationField(_("duration"), default=timedelta(minutes=30))
+    step = models.DurationField(_("slot step"), default=timedelta(minutes=30))
+    notice = models.DurationField(_("minimum notice"), default=timedelta(hours=12))
+    horizon = models.DurationField(_("booking horizon"), default=timedelta(days=60))
+    buffer_before = models.DurationField(_("buffer before"), default=timedelta(0))
+    buffer_after = models.DurationField(_("buffer after"), default=timedelta(0))
+    daily_cap = models.PositiveSmallIntegerField(
+        _("daily cap"), null=True, blank=True,
+        help_text=_("At most this many sessions of any type on one day (coach's time); "
+                    "empty for no cap."))
+    limit_policy = models.CharField(_("booking limit per person"), max_length=16,
+                                    choices=LimitPolicy.choices, default=LimitPolicy.ONCE)
+    limit_period_days = models.PositiveSmallIntegerField(
+        _("limit period (days)"), null=True, blank=True, validators=[MinValueValidator(1)])
+    max_future_bookings = models.PositiveSmallIntegerField(
+        _("future bookings per person"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)])
+    cancel_cutoff = models.DurationField(
+        _("cancellation cut-off"), default=timedelta(hours=12),
+        help_text=_("The invitee can cancel or reschedule online until this long before."))
+    reminder_minutes = models.JSONField(
+        _("reminders (minutes before)"), default=default_reminders, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("session type")
+        verbose_name_plural = _("session types")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["coach", "slug"], name="session_type_slug_per_coach"),
+            models.CheckConstraint(condition=Q(duration__gt=timedelta(0)),
+                                   name="session_type_duration_positive"),
+            models.CheckConstraint(condition=Q(step__gt=timedelta(0)),
+                                   name="session_type_step_positive"),
+            models.CheckConstraint(condition=Q(buffer_before__gte=timedelta(0))
+                                   & Q(buffer_after__gte=timedelta(0)),
+                                   name="session_type_buffers_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coach} · {self.name}"
+
+
+class Availability(models.Model):
+    """A coach's two django-scheduler calendars: when she works, and when she does not.
+
+    Events in `windows` open time (weekly rules, or one-off extra windows); events in
+    `time_off` close it (a holiday, a single afternoon, a recurring day off). `version` rises
+    with every change to either, so expanded windows can be cached under it.
+    """
+
+    coach = models.OneToOneField(Coach, on_delete=models.CASCADE, related_name="availability")
+    windows = models.OneToOneField(Calendar, on_delete=models.PROTECT, related_name="+")
+    time_off = models.OneToOneField(Calendar, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("availability")
+        verbose_name_plural = _("availabilities")
+
+    def __str__(self) -> str:
+        return str(self.coach)
+
+
+class ExternalCalendar(models.Model):
+    """A calendar of the coach's (an ICS URL) whose busy times block slots."""
+
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="external_calendars")
+    name = models.CharField(_("name"), max_length=120)
+    url = models.URLField(_("ICS URL"), max_length=1000)
+    last_synced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("external calendar")
+        verbose_name_plural = _("external calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BusyInterval(models.Model):
+    """Time the coach is busy outside Créneau; only the instants are kept, never the titles."""
+
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="busy_intervals")
+    source = models.ForeignKey(ExternalCalendar, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="busy_intervals")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+
+    class Meta:
+        verbose_name = _("busy interval")
+        verbose_name_plural = _("busy intervals")
+        indexes = [models.Index(fields=["coach", "start"])]
+        constraints = [models.CheckConstraint(condition=Q(start__lt=F("end")),
+                                              name="busy_interval_start_before_end")]
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d %H:%M} – {self.end:%H:%M}"

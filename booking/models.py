@@ -1,0 +1,102 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from timezone_field import TimeZoneField
+
+from accounts import tokens
+from accounts.models import Coach
+from availability.models import SessionType
+
+
+class BookingQuerySet(models.QuerySet):
+    def active(self) -> "BookingQuerySet":
+        return self.filter(status__in=Booking.ACTIVE_STATUSES)
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", _("Awaiting payment")  # holds the slot until paid
+        CONFIRMED = "confirmed", _("Confirmed")  # the session will take place
+        CANCELLED = "cancelled", _("Cancelled")  # by either side; frees the slot
+        COMPLETED = "completed", _("Completed")  # took place
+        NO_SHOW = "no_show", _("No-show")  # the invitee did not come
+
+    class CancelledBy(models.TextChoices):
+        INVITEE = "invitee", _("Invitee")
+        COACH = "coach", _("Coach")
+        SYSTEM = "system", _("System")
+
+    # Statuses whose blocked range no other booking may overlap (the database enforces it).
+    ACTIVE_STATUSES = (Status.PENDING_PAYMENT, Status.CONFIRMED)
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    coach = models.ForeignKey(Coach, on_delete=models.PROTECT, related_name="bookings")
+    session_type = models.ForeignKey(SessionType, on_delete=models.PROTECT,
+                                     related_name="bookings")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    # [start - buffer before, end + buffer after): what no other active booking may overlap.
+    blocked_start = models.DateTimeField()
+    blocked_end = models.DateTimeField()
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.CONFIRMED)
+    invitee_name = models.CharField(_("name"), max_length=120)
+    invitee_email = models.EmailField(_("email"), max_length=254)  # normalised: lower-case
+    invitee_timezone = TimeZoneField(_("time zone"), default="Europe/Paris")
+    invitee_language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
+                                        default="fr")
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    consent_at = models.DateTimeField(_("consent given at"))
+    # iCalendar SEQUENCE: rises with every change the invitee's calendar must apply.
+    sequence = models.PositiveIntegerField(default=0)
+    manage_selector = models.CharField(max_length=tokens.SELECTOR_LENGTH, unique=True,
+                                       default=tokens.new_selector, editable=False)
+    manage_secret = models.CharField(max_length=tokens.SECRET_LENGTH, default=tokens.new_secret,
+                                     editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=10, choices=CancelledBy.choices, blank=True)
+    cancel_reason = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["coach", "blocked_start"], name="booking_coach_blocked"),
+            models.Index(fields=["coach", "invitee_email"], name="booking_coach_email"),
+            models.Index(fields=["coach", "updated_at"], name="booking_coach_updated"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")),
+                                   name="booking_start_before_end"),
+            models.CheckConstraint(condition=Q(blocked_start__lte=F("start"))
+                                   & Q(blocked_end__gte=F("end")),
+                                   name="booking_blocked_covers_session"),
+        ]
+        # On PostgreSQL, migration 0002 adds the exclusion constraint `booking_no_overlap`.
+
+    def __str__(self) -> str:
+        return f"{self.invitee_name} · {self.start:%Y-%m-%d %H:%M} UTC"
+
+    def get_absolute_url(self) -> str:
+        return reverse("booking:manage", kwargs={"token": self.manage_token})
+
+    @property
+    def manage_token(self) -> str:
+        return self.manage_selector + self.manage_secret
+
+    @property
+    def manage_url(self) -> str:
+        return settings.SITE_URL + self.get_absolute_url()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES

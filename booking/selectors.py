@@ -1,0 +1,67 @@
+"""Reads of bookings, and where free slots are composed: availability minus what is busy."""
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from accounts import tokens
+from availability.models import SessionType
+from availability.selectors import busy_intervals_for, session_type_rules, windows_for
+from availability.slots import Interval, Refusal, Slot, free_slots, refusal
+from booking.models import Booking
+
+
+class SlotFacts:
+    """Everything the slot engine needs about one coach around [start, end)."""
+
+    def __init__(self, *, session_type: SessionType, start: datetime, end: datetime,
+                 exclude_booking: Booking | None = None) -> None:
+        coach = session_type.coach
+        zone = coach.zone
+        self.rules = session_type_rules(session_type, zone)
+        # Whole local days around the range, so the daily cap counts every booking of a day.
+        day_start = datetime.combine(start.astimezone(zone).date(), datetime.min.time(),
+                                     tzinfo=zone) - timedelta(days=1)
+        day_end = datetime.combine(end.astimezone(zone).date(), datetime.min.time(),
+                                   tzinfo=zone) + timedelta(days=2)
+        self.windows, self.closed = windows_for(coach=coach, start=day_start, end=day_end)
+        bookings = Booking.objects.active().filter(
+            coach=coach, blocked_start__lt=day_end, blocked_end__gt=day_start)
+        if exclude_booking is not None:
+            bookings = bookings.exclude(pk=exclude_booking.pk)
+        rows = list(bookings.values_list("start", "blocked_start", "blocked_end"))
+        self.busy = [Interval(b_start, b_end) for _, b_start, b_end in rows]
+        self.busy += busy_intervals_for(coach=coach, start=day_start, end=day_end)
+        self.bookings_per_day: Counter[date] = Counter(
+            start_.astimezone(zone).date() for start_, _, _ in rows)
+
+    def slots(self, *, start: datetime, end: datetime, now: datetime) -> list[Slot]:
+        return free_slots(windows=self.windows, closed=self.closed, busy=self.busy,
+                          rules=self.rules, now=now, start=start, end=end,
+                          bookings_per_day=self.bookings_per_day)
+
+    def refusal(self, slot_start: datetime, *, now: datetime) -> Refusal | None:
+        return refusal(slot_start, windows=self.windows, closed=self.closed, busy=self.busy,
+                       rules=self.rules, now=now, bookings_per_day=self.bookings_per_day)
+
+
+def free_slots_for(*, session_type: SessionType, start: datetime, end: datetime,
+                   now: datetime | None = None) -> list[Slot]:
+    """Bookable slots of this type starting in [start, end), UTC, sorted."""
+    now = now or timezone.now()
+    facts = SlotFacts(session_type=session_type, start=start, end=end)
+    return facts.slots(start=start, end=end, now=now)
+
+
+def booking_by_manage_token(*, token: str) -> Booking | None:
+    """The booking this manage token opens, or None (wrong and unknown look the same)."""
+    parts = tokens.split(token)
+    if parts is None:
+        return None
+    selector, secret = parts
+    booking = (Booking.objects.select_related("coach__user", "session_type")
+               .filter(manage_selector=selector).first())
+    if booking is None or not tokens.secrets_match(booking.manage_secret, secret):
+        return None
+    return booking
