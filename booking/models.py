@@ -3,7 +3,6 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneField
 
@@ -87,7 +86,7 @@ class Booking(models.Model):
         return f"{self.invitee_name} · {self.start:%Y-%m-%d %H:%M} UTC"
 
     def get_absolute_url(self) -> str:
-        return reverse("booking:manage", kwargs={"token": self.manage_token})
+        return f"/b/{self.manage_token}/"
 
     @property
     def manage_token(self) -> str:

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from booking import views
+from booking.views import public
 
 app_name = "booking"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("<slug:coach>/", views.coach_page, name="coach"),
+    path("", public.home, name="home"),
+    path("<slug:coach>/", public.coach_page, name="coach"),
 ]

@@ -1,5 +1,7 @@
 """pytest: fast hashing, in-memory mail, a file SQLite database so threads share it."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES
 
@@ -16,4 +18,6 @@ STORAGES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so race tests' threads see one database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # CRENEAU_TEST_DB lets parallel runs on one machine keep apart.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(BASE_DIR / os.environ.get("CRENEAU_TEST_DB", ".test-db.sqlite3"))}

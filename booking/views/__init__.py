@@ -1,0 +1,1 @@
+"""Pages: public.py (coach page, slot picker, booking form), manage.py (/b/<token>/), feed.py."""
