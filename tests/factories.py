@@ -19,6 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class CoachFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Coach
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     slug = factory.Sequence(lambda n: f"coach-{n}")
