@@ -12,6 +12,7 @@ FUTURE_LIMIT_REACHED = _("You already have the maximum number of upcoming bookin
 TOO_LATE_TO_CHANGE = _("This booking can no longer be changed online. Please contact the coach.")
 NOT_ACTIVE = _("This booking is cancelled or already over.")
 TYPE_INACTIVE = _("This session type is not offered at the moment.")
+NOT_STARTED = _("This session has not started yet.")
 
 REFUSAL_MESSAGES = {
     Refusal.PAST: _("This time is in the past."),

@@ -1,17 +1,25 @@
-"""Writes of bookings: create, cancel, reschedule. The only code that saves a Booking.
+"""Writes of bookings: create, cancel, reschedule, outcomes. The only code that saves a Booking.
 
 Invariant 2 (no overlap, buffers included) holds three ways: the engine re-checks the slot
-inside the transaction; on SQLite that transaction holds the write lock from BEGIN; on
-PostgreSQL the exclusion constraint `booking_no_overlap` refuses a second overlapping row and
-the IntegrityError becomes SlotTaken.
+inside the transaction; on SQLite that transaction holds the write lock from BEGIN
+(transaction_mode IMMEDIATE); on PostgreSQL the exclusion constraint `booking_no_overlap`
+refuses a second overlapping row and the IntegrityError becomes SlotTaken. Rules the
+constraint cannot express (the per-person limit, the daily cap) are re-checked under
+advisory locks on PostgreSQL (booking.locks), always taken in the order row → person → day.
+
+Side effects (emails) go through `notify_booking_changed`, enqueued only once the
+transaction has committed: a refused or rolled-back write sends nothing.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from availability.models import SessionType
 from availability.slots import Refusal
@@ -20,6 +28,10 @@ from booking.locks import lock
 from booking.models import Booking
 from booking.selectors import SlotFacts
 from booking.tasks import notify_booking_changed
+from booking.validators import validate_email_address, validate_message, validate_person_name
+
+OVERLAP_CONSTRAINT = "booking_no_overlap"
+ACTORS = frozenset(Booking.CancelledBy.values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,35 +47,90 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _as_utc(start: datetime) -> datetime:
+    if timezone.is_naive(start):
+        raise ValueError("Booking times must be aware datetimes.")
+    return start.astimezone(UTC)
+
+
+def _validated(field: str, validator, value: str, errors_by_field: dict) -> str:
+    try:
+        validator(value)
+    except ValidationError as exc:
+        errors_by_field[field] = exc.error_list
+    return value
+
+
+def _clean_invitee(invitee: Invitee) -> Invitee:
+    """The invitee with trimmed, normalised values; ValidationError keyed by Booking field."""
+    found: dict[str, list] = {}
+    name = _validated("invitee_name", validate_person_name, invitee.name.strip(), found)
+    email = _validated("invitee_email", validate_email_address,
+                       normalize_email(invitee.email), found)
+    message = _validated("message", validate_message, invitee.message.strip(), found)
+    if invitee.language not in dict(settings.LANGUAGES):
+        found["invitee_language"] = [ValidationError(_("Please choose a listed language."),
+                                                     code="invalid_choice")]
+    if found:
+        raise ValidationError(found)
+    return Invitee(name=name, email=email, timezone=invitee.timezone,
+                   language=invitee.language, message=message.replace("\r\n", "\n"))
+
+
+def _is_overlap(exc: IntegrityError) -> bool:
+    """Whether the database refused the row for `booking_no_overlap` (and not another rule)."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == OVERLAP_CONSTRAINT
+
+
 def _notify_on_commit(booking: Booking) -> None:
     pk, sequence = booking.pk, booking.sequence
-    transaction.on_commit(lambda: notify_booking_changed.enqueue(pk, sequence))
+    # robust: the booking is committed by then; a failed enqueue is logged, not a 500.
+    transaction.on_commit(lambda: notify_booking_changed.enqueue(pk, sequence), robust=True)
+
+
+def _place(booking: Booking, session_type: SessionType, start: datetime) -> None:
+    booking.start = start
+    booking.end = start + session_type.duration
+    booking.blocked_start = start - session_type.buffer_before
+    booking.blocked_end = booking.end + session_type.buffer_after
 
 
 def _check_person_limit(*, session_type: SessionType, email: str, start: datetime,
                         now: datetime, exclude: Booking | None = None) -> None:
+    """The coach's per-person policy for this type; cancelled bookings do not count."""
+    policy = SessionType.LimitPolicy
+    if (session_type.limit_policy == policy.UNLIMITED
+            and session_type.max_future_bookings is None):
+        return
+    # Two bookings by one person on different days share no other lock: without this one
+    # each would see the other's allowance still free.
+    lock(f"booking:person:{session_type.coach_id}:{email}")
     theirs = Booking.objects.filter(session_type=session_type, invitee_email=email).exclude(
         status=Booking.Status.CANCELLED)
     if exclude is not None:
         theirs = theirs.exclude(pk=exclude.pk)
-    policy = SessionType.LimitPolicy
-    if session_type.limit_policy == policy.ONCE and theirs.exists():
+    rows = list(theirs.values_list("start", "status"))
+    if session_type.limit_policy == policy.ONCE and rows:
         raise errors.LimitReached(errors.LIMIT_REACHED)
     if session_type.limit_policy == policy.PER_PERIOD and session_type.limit_period_days:
         period = timedelta(days=session_type.limit_period_days)
-        if theirs.filter(start__gt=start - period, start__lt=start + period).exists():
+        if any(abs(their_start - start) < period for their_start, _ in rows):
             raise errors.LimitReached(errors.LIMIT_REACHED)
     if session_type.max_future_bookings is not None:
-        upcoming = theirs.filter(status__in=Booking.ACTIVE_STATUSES, start__gte=now).count()
+        upcoming = sum(1 for their_start, status in rows
+                       if status in Booking.ACTIVE_STATUSES and their_start >= now)
         if upcoming >= session_type.max_future_bookings:
             raise errors.LimitReached(errors.FUTURE_LIMIT_REACHED)
 
 
 def _check_slot(*, session_type: SessionType, start: datetime, now: datetime,
                 exclude: Booking | None = None) -> None:
-    if session_type.daily_cap is not None:
-        # Two bookings on one day would each see the day one short of its cap.
-        lock(f"booking:day:{session_type.coach_id}:{start.astimezone(session_type.coach.zone).date()}")
+    """Every rule of the slot engine, against what is committed now."""
+    coach = session_type.coach
+    # Two bookings of one day would each see the day one short of its cap; serialising a
+    # coach's day costs nothing at her scale and also covers types without a cap.
+    lock(f"booking:day:{coach.pk}:{start.astimezone(coach.zone).date()}")
     facts = SlotFacts(session_type=session_type, start=start, end=start + session_type.duration,
                       exclude_booking=exclude)
     reason = facts.refusal(start, now=now)
@@ -73,48 +140,59 @@ def _check_slot(*, session_type: SessionType, start: datetime, now: datetime,
         raise errors.SlotUnavailable(reason)
 
 
+def _fresh_session_type(pk: int) -> SessionType:
+    # The rules as committed now, not as the caller read them.
+    return SessionType.objects.select_related("coach").get(pk=pk)
+
+
 def booking_create(*, session_type: SessionType, start: datetime, invitee: Invitee,
-                   now: datetime | None = None) -> Booking:
+                   now: datetime | None = None,
+                   status: str = Booking.Status.CONFIRMED) -> Booking:
     """Book `start` for `invitee`, re-checking every rule at write time.
 
-    Raises SlotTaken, SlotUnavailable, LimitReached or BookingError; never two rows.
+    Raises ValidationError (keyed by Booking field) for bad invitee data, then SlotTaken,
+    SlotUnavailable, LimitReached or BookingError("type_inactive"); never two rows.
+    `status` is CONFIRMED, or PENDING_PAYMENT for a paid type (the slot is held either way).
     """
     now = now or timezone.now()
-    if not session_type.is_active:
-        raise errors.BookingError(errors.TYPE_INACTIVE, code="type_inactive")
-    start = start.astimezone(UTC)
-    email = normalize_email(invitee.email)
-    booking = Booking(
-        coach=session_type.coach,
-        session_type=session_type,
-        start=start,
-        end=start + session_type.duration,
-        blocked_start=start - session_type.buffer_before,
-        blocked_end=start + session_type.duration + session_type.buffer_after,
-        status=Booking.Status.CONFIRMED,
-        invitee_name=invitee.name.strip(),
-        invitee_email=email,
-        invitee_timezone=invitee.timezone,
-        invitee_language=invitee.language,
-        message=invitee.message.strip(),
-        consent_at=now,
-    )
-    booking.clean_fields()
+    start = _as_utc(start)
+    invitee = _clean_invitee(invitee)
+    if status not in Booking.ACTIVE_STATUSES:
+        raise ValueError(f"A new booking cannot be {status!r}.")
     try:
         with transaction.atomic():
-            # One person's bookings are serialised so the per-person limit cannot be raced.
-            lock(f"booking:person:{session_type.coach_id}:{email}")
-            _check_person_limit(session_type=session_type, email=email, start=start, now=now)
+            session_type = _fresh_session_type(session_type.pk)
+            if not session_type.is_active:
+                raise errors.BookingError(errors.TYPE_INACTIVE, code="type_inactive")
+            _check_person_limit(session_type=session_type, email=invitee.email, start=start,
+                                now=now)
             _check_slot(session_type=session_type, start=start, now=now)
-            booking.save()
+            booking = Booking(
+                coach=session_type.coach, session_type=session_type, status=status,
+                invitee_name=invitee.name, invitee_email=invitee.email,
+                invitee_timezone=invitee.timezone, invitee_language=invitee.language,
+                message=invitee.message, consent_at=now)
+            _place(booking, session_type, start)
+            booking.save(force_insert=True)
             _notify_on_commit(booking)
     except IntegrityError as exc:
-        # The exclusion constraint saw an overlapping booking committed after our re-check.
+        if not _is_overlap(exc):
+            raise
+        # An overlapping booking committed between our re-check and our insert.
         raise errors.SlotTaken() from exc
     return booking
 
 
+def _locked(booking: Booking) -> Booking:
+    """The booking as committed, locked until the transaction ends. Call inside atomic()."""
+    # of=self: lock the booking row only, not the coach or the session type joined to it.
+    return (Booking.objects.select_for_update(of=("self",))
+            .select_related("session_type", "coach").get(pk=booking.pk))
+
+
 def _ensure_changeable(booking: Booking, *, by: str, now: datetime) -> None:
+    if by not in ACTORS:
+        raise ValueError(f"Unknown actor {by!r}.")
     if booking.status not in Booking.ACTIVE_STATUSES or booking.end <= now:
         raise errors.ChangeNotAllowed(errors.NOT_ACTIVE)
     cutoff = booking.start - booking.session_type.cancel_cutoff
@@ -124,16 +202,23 @@ def _ensure_changeable(booking: Booking, *, by: str, now: datetime) -> None:
 
 def booking_cancel(*, booking: Booking, by: str, reason: str = "",
                    now: datetime | None = None) -> Booking:
-    """Cancel and free the slot; both sides are told. `by` is a Booking.CancelledBy value."""
+    """Cancel and free the slot; both sides are told. `by` is a Booking.CancelledBy value.
+
+    The invitee may cancel until the type's cut-off before the start; the coach until the end.
+    """
     now = now or timezone.now()
+    reason = reason.strip()
+    try:
+        validate_message(reason)
+    except ValidationError as exc:
+        raise ValidationError({"cancel_reason": exc.error_list}) from exc
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().select_related(
-            "session_type", "coach").get(pk=booking.pk)
+        booking = _locked(booking)
         _ensure_changeable(booking, by=by, now=now)
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.cancelled_by = by
-        booking.cancel_reason = reason.strip()[:2000]
+        booking.cancel_reason = reason.replace("\r\n", "\n")
         booking.sequence += 1
         booking.save()
         _notify_on_commit(booking)
@@ -142,23 +227,52 @@ def booking_cancel(*, booking: Booking, by: str, reason: str = "",
 
 def booking_reschedule(*, booking: Booking, start: datetime, by: str,
                        now: datetime | None = None) -> Booking:
-    """Move to `start` under the same rules as a new booking; same UID, higher SEQUENCE."""
+    """Move to `start` under the same rules as a new booking; same UID, higher SEQUENCE.
+
+    The booking's own range does not block it, so it can move by less than its length.
+    The per-person policy binds the invitee only; the coach may move anyone anywhere free.
+    """
     now = now or timezone.now()
-    start = start.astimezone(UTC)
+    start = _as_utc(start)
     try:
         with transaction.atomic():
-            booking = Booking.objects.select_for_update().select_related(
-                "session_type", "coach").get(pk=booking.pk)
+            booking = _locked(booking)
             _ensure_changeable(booking, by=by, now=now)
             session_type = booking.session_type
+            if by == Booking.CancelledBy.INVITEE:
+                _check_person_limit(session_type=session_type, email=booking.invitee_email,
+                                    start=start, now=now, exclude=booking)
             _check_slot(session_type=session_type, start=start, now=now, exclude=booking)
-            booking.start = start
-            booking.end = start + session_type.duration
-            booking.blocked_start = start - session_type.buffer_before
-            booking.blocked_end = booking.end + session_type.buffer_after
+            _place(booking, session_type, start)
             booking.sequence += 1
             booking.save()
             _notify_on_commit(booking)
     except IntegrityError as exc:
+        if not _is_overlap(exc):
+            raise
         raise errors.SlotTaken() from exc
     return booking
+
+
+def _record_outcome(booking: Booking, status: str, now: datetime | None) -> Booking:
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked(booking)
+        done = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
+        if booking.status not in done:
+            raise errors.ChangeNotAllowed(errors.NOT_ACTIVE)
+        if booking.start > now:
+            raise errors.ChangeNotAllowed(errors.NOT_STARTED)
+        booking.status = status
+        booking.save(update_fields=["status", "updated_at"])
+    return booking
+
+
+def booking_mark_no_show(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """The invitee did not come. Nothing is sent: no calendar has anything to change."""
+    return _record_outcome(booking, Booking.Status.NO_SHOW, now)
+
+
+def booking_complete(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """The session took place (or a no-show mark was a mistake). Nothing is sent."""
+    return _record_outcome(booking, Booking.Status.COMPLETED, now)

@@ -1,0 +1,72 @@
+"""Validators for what a prospect types: name, email and message (invariant 6).
+
+The name and email end up in email headers, so line breaks and other control characters are
+refused there (header injection). A message may hold line breaks and tabs, nothing else
+invisible. Lone surrogates and NUL are refused everywhere: neither survives a database write.
+"""
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.utils.translation import gettext_lazy as _
+
+INVITEE_NAME_MAX = 120
+MESSAGE_MAX = 2000
+EMAIL_MAX = 254
+
+# Unicode categories never allowed in a name or an email: controls (CR, LF, NUL, …),
+# surrogates, and the line and paragraph separators that str.splitlines() also breaks on.
+_HEADER_UNSAFE = {"Cc", "Cs", "Zl", "Zp"}
+_MESSAGE_ALLOWED_CONTROLS = {"\n", "\t"}
+
+_email_validator = EmailValidator(message=_("Please enter a valid email address."))
+
+
+def _has_header_unsafe(value: str) -> bool:
+    return any(unicodedata.category(char) in _HEADER_UNSAFE for char in value)
+
+
+def validate_person_name(value: str) -> None:
+    """Refuse an empty, overlong or multi-line name, or one holding control characters."""
+    if not value or not value.strip():
+        raise ValidationError(_("Please enter your name."), code="required")
+    if len(value) > INVITEE_NAME_MAX:
+        raise ValidationError(
+            _("Please shorten your name to at most %(max)d characters."),
+            code="max_length", params={"max": INVITEE_NAME_MAX})
+    if _has_header_unsafe(value):
+        raise ValidationError(
+            _("Your name must fit on one line and cannot contain control characters."),
+            code="control_characters")
+
+
+def validate_message(value: str) -> None:
+    """Refuse an overlong message, or one holding control characters but newlines and tabs.
+
+    A CR is accepted only as part of CRLF, which browsers send for a textarea's line breaks.
+    """
+    if len(value) > MESSAGE_MAX:
+        raise ValidationError(
+            _("Please shorten your message to at most %(max)d characters."),
+            code="max_length", params={"max": MESSAGE_MAX})
+    for char in value.replace("\r\n", "\n"):
+        if char in _MESSAGE_ALLOWED_CONTROLS:
+            continue
+        if unicodedata.category(char) in {"Cc", "Cs"}:
+            raise ValidationError(
+                _("Your message cannot contain control characters."),
+                code="control_characters")
+
+
+def validate_email_address(value: str) -> None:
+    """Django's EmailValidator, plus no line breaks or control characters, at most 254."""
+    if not value or not value.strip():
+        raise ValidationError(_("Please enter your email address."), code="required")
+    if len(value) > EMAIL_MAX:
+        raise ValidationError(
+            _("Please enter an email address of at most %(max)d characters."),
+            code="max_length", params={"max": EMAIL_MAX})
+    if _has_header_unsafe(value):
+        raise ValidationError(_("Please enter a valid email address."), code="invalid")
+    _email_validator(value)

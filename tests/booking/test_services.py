@@ -1,0 +1,441 @@
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from availability.models import SessionType
+from availability.services import time_off_add
+from availability.slots import Refusal
+from booking import errors, services
+from booking.models import Booking
+from booking.services import (
+    Invitee,
+    booking_cancel,
+    booking_complete,
+    booking_create,
+    booking_mark_no_show,
+    booking_reschedule,
+)
+from tests.factories import SessionTypeFactory
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)  # Monday 09:00 in Paris
+TUESDAY = datetime(2027, 3, 2, tzinfo=PARIS)  # the first day past the 12 h notice
+Policy = SessionType.LimitPolicy
+INVITEE = Booking.CancelledBy.INVITEE
+COACH = Booking.CancelledBy.COACH
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def at(hour: int, minute: int = 0, day: datetime = TUESDAY) -> datetime:
+    return day.replace(hour=hour, minute=minute)
+
+
+def person(email: str = "ada@example.org", **changes) -> Invitee:
+    values = {"name": "Ada Lovelace", "email": email, "timezone": PARIS, "language": "en"}
+    return Invitee(**(values | changes))
+
+
+def book(session_type, start: datetime, email: str = "ada@example.org", **changes) -> Booking:
+    return booking_create(session_type=session_type, start=start, invitee=person(email, **changes))
+
+
+class Recorder:
+    """Stands in for the task: records what would have been enqueued."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def enqueue(self, *args) -> None:
+        self.calls.append(args)
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list[tuple]:
+    recorder = Recorder()
+    monkeypatch.setattr(services, "notify_booking_changed", recorder)
+    return recorder.calls
+
+
+def test_booking_a_free_slot_confirms_it_with_its_blocked_range(session_type):
+    booking = book(session_type, at(9), email="  Ada@Example.ORG ")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.start == at(9) and booking.end == at(9, 30)
+    assert (booking.blocked_start, booking.blocked_end) == (at(9), at(9, 30))
+    assert booking.invitee_email == "ada@example.org"
+    assert booking.sequence == 0
+    assert booking.consent_at == NOW
+
+
+def test_second_booking_of_same_slot_is_refused(session_type):
+    book(session_type, at(9), email="a@example.org")
+    with pytest.raises(errors.SlotTaken) as caught:
+        book(session_type, at(9), email="b@example.org")
+    assert caught.value.message == errors.SLOT_TAKEN
+    assert Booking.objects.count() == 1
+
+
+def test_back_to_back_bookings_both_succeed(session_type):
+    book(session_type, at(10), email="a@example.org")
+    book(session_type, at(10, 30), email="b@example.org")
+    assert Booking.objects.active().count() == 2
+
+
+def test_cancelled_booking_frees_its_slot(session_type):
+    first = book(session_type, at(9), email="a@example.org")
+    booking_cancel(booking=first, by=INVITEE)
+    second = book(session_type, at(9), email="b@example.org")
+    assert second.status == Booking.Status.CONFIRMED
+
+
+def test_buffer_after_blocks_the_next_slot(coach, session_type):
+    buffered = SessionTypeFactory(coach=coach, slug="buffered", buffer_after=timedelta(minutes=15))
+    booking = book(buffered, at(9), email="a@example.org")
+    assert booking.blocked_end == at(9, 45)
+    with pytest.raises(errors.SlotTaken):
+        book(session_type, at(9, 30), email="b@example.org")
+    book(session_type, at(10), email="b@example.org")
+
+
+def test_buffer_before_blocks_the_slot_after_a_booking(coach, session_type):
+    buffered = SessionTypeFactory(coach=coach, slug="buffered",
+                                  buffer_before=timedelta(minutes=15))
+    book(session_type, at(9), email="a@example.org")
+    with pytest.raises(errors.SlotTaken):
+        book(buffered, at(9, 30), email="b@example.org")
+    assert book(buffered, at(10), email="b@example.org").blocked_start == at(9, 45)
+
+
+@pytest.mark.parametrize(("start", "refusal"), [
+    (datetime(2027, 2, 26, 9, tzinfo=PARIS), Refusal.PAST),
+    (datetime(2027, 3, 1, 15, tzinfo=PARIS), Refusal.TOO_SOON),
+    (datetime(2027, 5, 3, 9, tzinfo=PARIS), Refusal.TOO_FAR),
+    (datetime(2027, 3, 2, 12, 30, tzinfo=PARIS), Refusal.OUTSIDE_WINDOWS),
+    (datetime(2027, 3, 6, 10, tzinfo=PARIS), Refusal.OUTSIDE_WINDOWS),  # a Saturday
+    (datetime(2027, 3, 2, 9, 10, tzinfo=PARIS), Refusal.OFF_GRID),
+])
+def test_start_breaking_a_rule_is_refused_with_its_message(session_type, start, refusal):
+    with pytest.raises(errors.SlotUnavailable) as caught:
+        book(session_type, start)
+    assert caught.value.refusal is refusal
+    assert caught.value.message == errors.REFUSAL_MESSAGES[refusal]
+    assert not Booking.objects.exists()
+
+
+def test_start_inside_time_off_is_refused(coach, session_type):
+    time_off_add(coach=coach, start=at(0), end=at(23, 59))
+    with pytest.raises(errors.SlotUnavailable) as caught:
+        book(session_type, at(9))
+    assert caught.value.refusal is Refusal.TIME_OFF
+    assert caught.value.message == errors.REFUSAL_MESSAGES[Refusal.TIME_OFF]
+
+
+def test_day_over_its_cap_is_refused(coach):
+    capped = SessionTypeFactory(coach=coach, daily_cap=2, limit_policy=Policy.UNLIMITED)
+    book(capped, at(9), email="a@example.org")
+    book(capped, at(14), email="b@example.org")
+    with pytest.raises(errors.SlotUnavailable) as caught:
+        book(capped, at(16), email="c@example.org")
+    assert caught.value.refusal is Refusal.DAILY_CAP
+    assert caught.value.message == errors.REFUSAL_MESSAGES[Refusal.DAILY_CAP]
+    book(capped, at(9, day=TUESDAY + timedelta(days=1)), email="c@example.org")
+
+
+def test_cancelled_booking_does_not_count_towards_the_daily_cap(coach):
+    capped = SessionTypeFactory(coach=coach, daily_cap=1)
+    booking_cancel(booking=book(capped, at(9), email="a@example.org"), by=COACH)
+    book(capped, at(10), email="b@example.org")
+
+
+def test_inactive_type_is_refused(session_type):
+    SessionType.objects.filter(pk=session_type.pk).update(is_active=False)
+    with pytest.raises(errors.BookingError) as caught:
+        book(session_type, at(9))  # the caller's copy still says active: the service re-reads
+    assert caught.value.code == "type_inactive"
+    assert caught.value.message == errors.TYPE_INACTIVE
+    assert not Booking.objects.exists()
+
+
+def test_rules_are_read_at_write_time_not_from_the_callers_copy(session_type):
+    SessionType.objects.filter(pk=session_type.pk).update(notice=timedelta(days=3))
+    with pytest.raises(errors.SlotUnavailable) as caught:
+        book(session_type, at(9))
+    assert caught.value.refusal is Refusal.TOO_SOON
+
+
+@pytest.mark.parametrize(("field", "changes"), [
+    ("invitee_name", {"name": "Ada\r\nBcc: victim@example.com"}),
+    ("invitee_name", {"name": "   "}),
+    ("invitee_name", {"name": "A" * 121}),
+    ("invitee_name", {"name": "Ada\x00"}),
+    ("invitee_email", {"email": "ada@example.org\r\nBcc: victim@example.com"}),
+    ("invitee_email", {"email": "not-an-email"}),
+    ("message", {"message": "x" * 2001}),
+    ("message", {"message": "hello\x1b[31m"}),
+    ("invitee_language", {"language": "de"}),
+])
+def test_bad_invitee_data_is_refused_and_nothing_saved(session_type, field, changes):
+    with pytest.raises(ValidationError) as caught:
+        booking_create(session_type=session_type, start=at(9), invitee=person(**changes))
+    assert field in caught.value.message_dict
+    assert not Booking.objects.exists()
+
+
+def test_message_keeps_its_lines_with_plain_newlines(session_type):
+    booking = book(session_type, at(9), message=" Hello,\r\n\tI have a question. ")
+    assert booking.message == "Hello,\n\tI have a question."
+
+
+def test_naive_start_is_a_programming_error(session_type):
+    with pytest.raises(ValueError, match="aware"):
+        book(session_type, datetime(2027, 3, 2, 9))
+
+
+def test_free_session_is_booked_once_per_person(session_type):
+    book(session_type, at(9), email="ada@example.org")
+    with pytest.raises(errors.LimitReached) as caught:
+        book(session_type, at(11), email=" ADA@example.org")
+    assert caught.value.code == "limit_reached"
+    assert caught.value.message == errors.LIMIT_REACHED
+    assert Booking.objects.count() == 1
+
+
+def test_once_per_person_holds_even_after_the_session_took_place(session_type):
+    booking = book(session_type, at(9))
+    with time_machine.travel(at(10), tick=False):
+        booking_complete(booking=booking)
+        with pytest.raises(errors.LimitReached):
+            book(session_type, at(9, day=TUESDAY + timedelta(days=7)))
+
+
+def test_cancelled_booking_does_not_use_the_allowance(session_type):
+    booking_cancel(booking=book(session_type, at(9)), by=INVITEE)
+    assert book(session_type, at(11)).status == Booking.Status.CONFIRMED
+
+
+def test_allowance_is_per_session_type(coach, session_type):
+    other = SessionTypeFactory(coach=coach, slug="follow-up")
+    book(session_type, at(9))
+    book(other, at(11))
+
+
+def test_once_per_period_refuses_within_the_period_only(coach):
+    weekly = SessionTypeFactory(coach=coach, limit_policy=Policy.PER_PERIOD, limit_period_days=7)
+    book(weekly, at(9))
+    with pytest.raises(errors.LimitReached):
+        book(weekly, at(9, day=TUESDAY + timedelta(days=6)))
+    book(weekly, at(9, day=TUESDAY + timedelta(days=7)))
+
+
+def test_unlimited_policy_allows_several_bookings(coach):
+    open_type = SessionTypeFactory(coach=coach, limit_policy=Policy.UNLIMITED)
+    for hour in (9, 10, 11):
+        book(open_type, at(hour))
+    assert Booking.objects.count() == 3
+
+
+def test_future_bookings_per_person_are_capped(coach):
+    capped = SessionTypeFactory(coach=coach, limit_policy=Policy.UNLIMITED,
+                                max_future_bookings=2)
+    book(capped, at(9))
+    book(capped, at(10))
+    with pytest.raises(errors.LimitReached) as caught:
+        book(capped, at(11))
+    assert caught.value.message == errors.FUTURE_LIMIT_REACHED
+    book(capped, at(11), email="someone-else@example.org")
+
+
+def test_past_bookings_do_not_count_as_future_ones(coach):
+    capped = SessionTypeFactory(coach=coach, limit_policy=Policy.UNLIMITED,
+                                max_future_bookings=1)
+    book(capped, at(9))
+    with time_machine.travel(at(10), tick=False):
+        book(capped, at(9, day=TUESDAY + timedelta(days=1)))
+
+
+def test_invitee_cancels_before_the_cutoff(session_type):
+    booking = booking_cancel(booking=book(session_type, at(9)), by=INVITEE, reason=" Sick ")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert booking.cancelled_by == INVITEE
+    assert booking.cancelled_at == NOW
+    assert booking.cancel_reason == "Sick"
+    assert booking.sequence == 1
+
+
+def test_invitee_cannot_cancel_after_the_cutoff_but_the_coach_can(session_type):
+    booking = book(session_type, at(9))
+    with time_machine.travel(at(9) - timedelta(hours=11), tick=False):
+        with pytest.raises(errors.ChangeNotAllowed) as caught:
+            booking_cancel(booking=booking, by=INVITEE)
+        assert caught.value.message == errors.TOO_LATE_TO_CHANGE
+        booking.refresh_from_db()
+        assert booking.status == Booking.Status.CONFIRMED
+        cancelled = booking_cancel(booking=booking, by=COACH)
+    assert cancelled.status == Booking.Status.CANCELLED
+    assert cancelled.cancelled_by == COACH
+
+
+def test_cancelled_or_past_booking_cannot_be_cancelled_again(session_type):
+    booking = booking_cancel(booking=book(session_type, at(9)), by=INVITEE)
+    with pytest.raises(errors.ChangeNotAllowed) as caught:
+        booking_cancel(booking=booking, by=COACH)
+    assert caught.value.message == errors.NOT_ACTIVE
+    past = book(session_type, at(10), email="b@example.org")
+    with time_machine.travel(at(11), tick=False), pytest.raises(errors.ChangeNotAllowed):
+        booking_cancel(booking=past, by=COACH)
+
+
+def test_cancel_reason_with_control_characters_is_refused(session_type):
+    booking = book(session_type, at(9))
+    with pytest.raises(ValidationError) as caught:
+        booking_cancel(booking=booking, by=INVITEE, reason="bye\x07")
+    assert "cancel_reason" in caught.value.message_dict
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_reschedule_moves_the_booking_and_keeps_its_uid(session_type):
+    booking = book(session_type, at(9))
+    moved = booking_reschedule(booking=booking, start=at(14), by=INVITEE)
+    moved.refresh_from_db()
+    assert moved.uid == booking.uid
+    assert moved.sequence == 1
+    assert (moved.start, moved.end) == (at(14), at(14, 30))
+    assert (moved.blocked_start, moved.blocked_end) == (at(14), at(14, 30))
+    book(session_type, at(9), email="b@example.org")  # the old slot is free again
+
+
+def test_each_change_raises_the_sequence(session_type):
+    booking = book(session_type, at(9))
+    booking = booking_reschedule(booking=booking, start=at(10), by=INVITEE)
+    booking = booking_reschedule(booking=booking, start=at(11), by=COACH)
+    booking = booking_cancel(booking=booking, by=COACH)
+    assert booking.sequence == 3
+
+
+def test_reschedule_revalidates_the_new_start(session_type):
+    booking = book(session_type, at(9))
+    with pytest.raises(errors.SlotUnavailable) as caught:
+        booking_reschedule(booking=booking, start=at(9, 10), by=INVITEE)
+    assert caught.value.refusal is Refusal.OFF_GRID
+    booking.refresh_from_db()
+    assert (booking.start, booking.sequence) == (at(9), 0)
+
+
+def test_reschedule_into_a_taken_slot_is_refused(session_type):
+    booking = book(session_type, at(9), email="a@example.org")
+    book(session_type, at(10), email="b@example.org")
+    with pytest.raises(errors.SlotTaken):
+        booking_reschedule(booking=booking, start=at(10), by=COACH)
+    booking.refresh_from_db()
+    assert booking.start == at(9)
+
+
+def test_reschedule_onto_its_own_range_works(coach):
+    hour = SessionTypeFactory(coach=coach, slug="hour", duration=timedelta(hours=1))
+    booking = book(hour, at(9))
+    moved = booking_reschedule(booking=booking, start=at(9, 30), by=INVITEE)
+    assert (moved.start, moved.end) == (at(9, 30), at(10, 30))
+
+
+def test_invitee_cannot_reschedule_after_the_cutoff_but_the_coach_can(session_type):
+    booking = book(session_type, at(9))
+    later = at(9, day=TUESDAY + timedelta(days=1))
+    with time_machine.travel(at(8), tick=False):
+        with pytest.raises(errors.ChangeNotAllowed) as caught:
+            booking_reschedule(booking=booking, start=later, by=INVITEE)
+        assert caught.value.message == errors.TOO_LATE_TO_CHANGE
+        assert booking_reschedule(booking=booking, start=later, by=COACH).start == later
+
+
+def test_invitee_reschedule_keeps_the_per_period_policy(coach):
+    weekly = SessionTypeFactory(coach=coach, limit_policy=Policy.PER_PERIOD, limit_period_days=7)
+    first = book(weekly, at(9))
+    book(weekly, at(9, day=TUESDAY + timedelta(days=14)))
+    with pytest.raises(errors.LimitReached):
+        booking_reschedule(booking=first, start=at(9, day=TUESDAY + timedelta(days=10)),
+                           by=INVITEE)
+    booking_reschedule(booking=first, start=at(9, day=TUESDAY + timedelta(days=2)), by=INVITEE)
+
+
+def test_no_show_and_completed_are_recorded_once_the_session_started(session_type):
+    booking = book(session_type, at(9))
+    with pytest.raises(errors.ChangeNotAllowed) as caught:
+        booking_mark_no_show(booking=booking)
+    assert caught.value.message == errors.NOT_STARTED
+    with time_machine.travel(at(9, 45), tick=False):
+        assert booking_mark_no_show(booking=booking).status == Booking.Status.NO_SHOW
+        assert booking_complete(booking=booking).status == Booking.Status.COMPLETED
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.COMPLETED
+    assert booking.sequence == 0
+
+
+def test_cancelled_booking_cannot_be_marked_no_show(session_type):
+    booking = booking_cancel(booking=book(session_type, at(9)), by=COACH)
+    with time_machine.travel(at(10), tick=False), pytest.raises(errors.ChangeNotAllowed):
+        booking_mark_no_show(booking=booking)
+
+
+def test_create_enqueues_the_notification_only_after_commit(
+        session_type, enqueued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        booking = book(session_type, at(9))
+        assert enqueued == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert enqueued == [(booking.pk, 0)]
+
+
+@pytest.mark.parametrize("change", ["cancel", "reschedule"])
+def test_changes_enqueue_the_notification_with_the_new_sequence(
+        session_type, enqueued, django_capture_on_commit_callbacks, change):
+    booking = book(session_type, at(9))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        if change == "cancel":
+            booking_cancel(booking=booking, by=INVITEE)
+        else:
+            booking_reschedule(booking=booking, start=at(10), by=INVITEE)
+    assert len(callbacks) == 1
+    assert enqueued[-1] == (booking.pk, 1)
+
+
+def test_refused_writes_enqueue_nothing(session_type, enqueued,
+                                        django_capture_on_commit_callbacks):
+    booking = book(session_type, at(9), email="a@example.org")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(errors.SlotTaken):
+            book(session_type, at(9), email="b@example.org")
+        with pytest.raises(errors.LimitReached):
+            book(session_type, at(10), email="a@example.org")
+        with pytest.raises(errors.SlotUnavailable):
+            booking_reschedule(booking=booking, start=at(12, 30), by=INVITEE)
+        with time_machine.travel(at(8), tick=False), pytest.raises(errors.ChangeNotAllowed):
+            booking_cancel(booking=booking, by=INVITEE)
+        with time_machine.travel(at(10), tick=False):
+            booking_mark_no_show(booking=booking)
+    assert callbacks == []
+    assert enqueued == []
+
+
+def test_booking_create_runs_in_a_bounded_number_of_queries(session_type):
+    book(session_type, at(9), email="warm@example.org")  # fills the windows cache
+    with CaptureQueriesContext(connection) as captured:
+        book(session_type, at(10))
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # Type, person's bookings, availability version, day's bookings, busy times, insert;
+    # PostgreSQL adds its two advisory locks.
+    assert len(statements) <= (8 if connection.vendor == "postgresql" else 6), statements
