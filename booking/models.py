@@ -99,3 +99,43 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+
+class SentNotification(models.Model):
+    """One email about one booking at one SEQUENCE, claimed before it is sent.
+
+    The unique key makes a task that runs twice send once: the second run cannot claim the
+    row. A claim without `sent_at` is work in progress; a failed send deletes it so a retry can
+    claim again, and a claim left by a crashed worker may be taken over after a lease.
+    """
+
+    class Role(models.TextChoices):
+        INVITEE = "invitee", _("Invitee")
+        COACH = "coach", _("Coach")
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", _("Invitation")  # METHOD:REQUEST: booked or moved
+        CANCEL = "cancel", _("Cancellation")  # METHOD:CANCEL
+        REMINDER = "reminder", _("Reminder")  # before the session, `minutes` ahead
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications")
+    sequence = models.PositiveIntegerField()
+    role = models.CharField(max_length=10, choices=Role.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # A reminder's offset before the start; 0 for invitations and cancellations.
+    minutes = models.PositiveIntegerField(default=0)
+    # The start the message announced, so a later message can say where the session moved from.
+    start = models.DateTimeField()
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sent notification")
+        verbose_name_plural = _("sent notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "sequence", "role", "kind", "minutes"],
+                                    name="sent_notification_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} #{self.sequence} {self.kind} → {self.role}"

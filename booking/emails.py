@@ -1,0 +1,197 @@
+"""The emails of a booking: confirmation, change, cancellation, reminder.
+
+Each is built in its recipient's language (the invitee's or the coach's), names the zone of
+every time it shows, and carries the invite as a `text/calendar` alternative plus the same
+bytes as `invite.ics` (DESIGN "Emails"). Nothing here sends or decides whether to send: the
+tasks do, after claiming the message.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import formataddr
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from booking.invites import InviteFacts, invite_ics
+from booking.models import Booking
+
+Role = Literal["invitee", "coach"]
+Kind = Literal["confirmed", "rescheduled", "cancelled"]
+
+# Validators refuse control characters in names upstream; headers are built from cleaned
+# values anyway so that nothing typed into a form can start a new header line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+SUBJECT_MAX = 180
+
+
+def _one_line(value: str) -> str:
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+def header_safe(value: str) -> str:
+    """One line of text for a header: control characters and runs of spaces become a space."""
+    return _one_line(value)[:SUBJECT_MAX]
+
+
+def _address(name: str, email: str) -> str:
+    return formataddr((header_safe(name), _one_line(email).replace(" ", "")))
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """A session's time in one zone, formatted in the active language, zone named."""
+
+    date: str
+    start: str
+    end: str
+    zone: str
+    offset: str
+
+    @classmethod
+    def of(cls, start: datetime, end: datetime, zone: ZoneInfo) -> "When":
+        local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+        raw = local_start.strftime("%z")
+        return cls(
+            date=f"{date_format(local_start, 'l')} {date_format(local_start, 'DATE_FORMAT')}",
+            start=date_format(local_start, "TIME_FORMAT"),
+            end=date_format(local_end, "TIME_FORMAT"),
+            zone=zone.key,
+            offset=f"UTC{raw[:3]}:{raw[3:]}",
+        )
+
+    def __str__(self) -> str:
+        return _("%(date)s, %(start)s–%(end)s (%(zone)s time, %(offset)s)") % {
+            "date": self.date, "start": self.start, "end": self.end, "zone": self.zone,
+            "offset": self.offset}
+
+
+def _zones(booking: Booking) -> tuple[ZoneInfo, ZoneInfo]:
+    return ZoneInfo(str(booking.invitee_timezone)), booking.coach.zone
+
+
+def _context(booking: Booking, *, role: Role, kind: str,
+             previous_start: datetime | None) -> dict:
+    invitee_zone, coach_zone = _zones(booking)
+    session_type = booking.session_type
+    own, other = (invitee_zone, coach_zone) if role == "invitee" else (coach_zone, invitee_zone)
+    context = {
+        "booking": booking,
+        "kind": kind,
+        "role": role,
+        "coach_name": booking.coach.display_name,
+        "session_name": session_type.name,
+        "duration_minutes": int(session_type.duration.total_seconds() // 60),
+        "what_to_expect": session_type.description or _(
+            "A personal conversation with %(coach)s about where you are and where you want "
+            "to go. Come as you are; there is nothing to prepare.") % {
+                "coach": booking.coach.display_name},
+        "when": When.of(booking.start, booking.end, own),
+        "when_other": None if other.key == own.key else When.of(booking.start, booking.end,
+                                                                  other),
+        "previous_when": None,
+        "manage_url": booking.manage_url if role == "invitee" else "",
+        "site_url": settings.SITE_URL,
+        "coach_url": settings.SITE_URL + booking.coach.get_absolute_url(),
+        "cancelled_by_coach": booking.cancelled_by == Booking.CancelledBy.COACH,
+    }
+    if previous_start is not None:
+        context["previous_when"] = When.of(previous_start,
+                                           previous_start + (booking.end - booking.start), own)
+    return context
+
+
+def _subject(booking: Booking, *, role: Role, kind: str, when: When) -> str:
+    values = {"session": booking.session_type.name, "coach": booking.coach.display_name,
+              "name": booking.invitee_name, "date": when.date, "time": when.start}
+    subjects = {
+        ("invitee", "confirmed"): _("Confirmed: %(session)s with %(coach)s, %(date)s at %(time)s"),
+        ("invitee", "rescheduled"): _("Moved: %(session)s with %(coach)s, now %(date)s at "
+                                      "%(time)s"),
+        ("invitee", "cancelled"): _("Cancelled: %(session)s with %(coach)s, %(date)s at "
+                                    "%(time)s"),
+        ("invitee", "reminder"): _("Reminder: %(session)s with %(coach)s, %(date)s at %(time)s"),
+        ("coach", "confirmed"): _("New booking: %(name)s, %(date)s at %(time)s"),
+        ("coach", "rescheduled"): _("Booking moved: %(name)s, now %(date)s at %(time)s"),
+        ("coach", "cancelled"): _("Booking cancelled: %(name)s, %(date)s at %(time)s"),
+    }
+    return header_safe(subjects[(role, kind)] % values)
+
+
+def _invite_facts(booking: Booking, *, role: Role, context: dict, now: datetime) -> InviteFacts:
+    if role == "invitee":
+        summary = f"{booking.session_type.name} · {booking.coach.display_name}"
+        description = "\n\n".join([context["what_to_expect"], _(
+            "Cancel or reschedule: %(url)s") % {"url": booking.manage_url}])
+        return InviteFacts.from_booking(booking, dtstamp=now, manage_url=booking.manage_url,
+                                        summary=summary, description=description)
+    # The manage link is the invitee's credential: it stays out of the coach's calendar,
+    # which she may share (the feed leaves it out for the same reason).
+    summary = f"{booking.session_type.name} · {header_safe(booking.invitee_name)}"
+    lines = [f"{booking.invitee_name} <{booking.invitee_email}>",
+             _("Time zone: %(zone)s") % {"zone": booking.invitee_timezone}]
+    if booking.message:
+        lines.append(_("Message: %(message)s") % {"message": booking.message})
+    return InviteFacts.from_booking(booking, dtstamp=now, manage_url="", summary=summary,
+                                    description="\n".join(lines))
+
+
+def _message(booking: Booking, *, role: Role, template: str, subject: str, context: dict,
+             ics: bytes | None, method: str) -> EmailMultiAlternatives:
+    if role == "invitee":
+        to = _address(booking.invitee_name, booking.invitee_email)
+        reply_to = _address(booking.coach.display_name, booking.coach.user.email)
+    else:
+        to = _address(booking.coach.display_name, booking.coach.user.email)
+        reply_to = _address(booking.invitee_name, booking.invitee_email)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"email/{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        reply_to=[reply_to],
+    )
+    message.attach_alternative(render_to_string(f"email/{template}.html", context), "text/html")
+    if ics is not None:
+        # No charset= here: Django adds it, and a second one confuses clients.
+        message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
+        message.attach("invite.ics", ics, "application/ics")
+    return message
+
+
+def language_of(booking: Booking, role: Role) -> str:
+    return booking.invitee_language if role == "invitee" else booking.coach.language
+
+
+def booking_message(booking: Booking, *, role: Role, kind: Kind, now: datetime,
+                    previous_start: datetime | None = None) -> EmailMultiAlternatives:
+    """The email telling `role` that `booking` was confirmed, moved or cancelled.
+
+    `previous_start` (for a move) is the time the last invite announced; `now` is DTSTAMP.
+    """
+    with translation.override(language_of(booking, role)):
+        context = _context(booking, role=role, kind=kind, previous_start=previous_start)
+        context["language"] = translation.get_language()
+        method = "CANCEL" if kind == "cancelled" else "REQUEST"
+        facts = _invite_facts(booking, role=role, context=context, now=now)
+        return _message(booking, role=role, template=role,
+                        subject=_subject(booking, role=role, kind=kind, when=context["when"]),
+                        context=context, ics=invite_ics(facts, method), method=method)
+
+
+def reminder_message(booking: Booking) -> EmailMultiAlternatives:
+    """The invitee's reminder: when (zone named), what to expect, the manage link."""
+    with translation.override(booking.invitee_language):
+        context = _context(booking, role="invitee", kind="reminder", previous_start=None)
+        context["language"] = translation.get_language()
+        return _message(booking, role="invitee", template="reminder",
+                        subject=_subject(booking, role="invitee", kind="reminder",
+                                         when=context["when"]),
+                        context=context, ics=None, method="")
