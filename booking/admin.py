@@ -11,11 +11,25 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from booking import errors, services
-from booking.models import Booking
+from booking.models import Booking, SentNotification
+
+
+class SentNotificationInline(admin.TabularInline):
+    """Which emails went out for this booking, and when: the idempotency log, read-only."""
+
+    model = SentNotification
+    fields = ["sequence", "kind", "role", "minutes", "start", "claimed_at", "sent_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
+    inlines = [SentNotificationInline]
     list_display = ["start", "coach", "session_type", "invitee_name", "invitee_email", "status"]
     list_filter = ["status", "coach", "session_type", ("start", admin.DateFieldListFilter)]
     list_select_related = ["coach", "session_type"]

@@ -137,3 +137,14 @@ def test_staff_without_change_permission_cannot_run_actions(client, bookings):
     act(client, "cancel_by_coach", bookings[0])
     bookings[0].refresh_from_db()
     assert bookings[0].status == Booking.Status.CONFIRMED
+
+
+def test_change_page_lists_the_emails_sent_for_the_booking(staff_client, bookings):
+    ada = bookings[0]
+    ada.notifications.create(sequence=0, role="invitee", kind="request", start=ada.start,
+                             claimed_at=NOW, sent_at=NOW)
+    page = staff_client.get(reverse("admin:booking_booking_change", args=[ada.pk]))
+    assert page.status_code == 200
+    assert "sentnotification" in page.text.lower() or "notifications" in page.text.lower()
+    assert 'name="notifications-0-kind"' not in page.text  # read-only
+    assert page.text.count("Invitation") + page.text.count("invitation") >= 1
