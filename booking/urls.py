@@ -7,4 +7,8 @@ app_name = "booking"
 urlpatterns = [
     path("", public.home, name="home"),
     path("<slug:coach>/", public.coach_page, name="coach"),
+    path("<slug:coach>/<slug:session_type>/", public.picker, name="picker"),
+    path("<slug:coach>/<slug:session_type>/book/", public.book, name="book"),
+    path("<slug:coach>/<slug:session_type>/confirmed/<str:token>/", public.confirmed,
+         name="confirmed"),
 ]

@@ -1,16 +1,326 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+"""Public pages: coaches, the slot picker, the booking form and its confirmation."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Coach
+from availability.models import SessionType
+from availability.selectors import active_session_types
+from availability.slots import Refusal, Slot
+from booking import errors
+from booking.forms import BAD_START, REFUSED, BookingForm, parse_start, parse_zone, zone_options
+from booking.models import Booking
+from booking.ratelimit import booking_rate_limited
+from booking.selectors import SlotFacts, booking_by_manage_token, free_slots_for
+from booking.services import Invitee, booking_create
+
+TZ_COOKIE = "tz"
+WEEK_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
+TZ_COOKIE_AGE = 365 * 24 * 3600
+# Booking fields whose validation errors belong to a form field of the same meaning.
+FIELD_OF = {"invitee_name": "name", "invitee_email": "email", "message": "message"}
 
 
+@dataclass(frozen=True)
+class ShownSlot:
+    start: datetime
+    iso: str  # UTC, as the booking form's ?start= takes it
+
+
+@dataclass
+class Day:
+    date: date
+    slots: list[ShownSlot] = field(default_factory=list)
+
+
+@dataclass
+class Week:
+    monday: date
+    days: list[Day]
+    previous: date | None
+    next: date | None
+    next_free: Slot | None  # the first free slot after this week, when this one is empty
+    any_free: bool  # whether any bookable week has a free slot
+
+
+@dataclass
+class ViewerZone:
+    zone: ZoneInfo
+    remember: bool  # an explicit, valid ?tz= that the cookie should keep
+    notices: list[str]
+
+
+def _viewer_zone(request: HttpRequest, coach: Coach) -> ViewerZone:
+    """?tz= first, then the `tz` cookie, then the coach's zone; bad values fall through."""
+    notices = []
+    asked = request.GET.get("tz")
+    if asked:
+        zone = parse_zone(asked)
+        if zone is not None:
+            return ViewerZone(zone, remember=True, notices=[])
+        notices.append(_("Unknown time zone “%(zone)s”.") % {"zone": asked[:64]})
+    zone = parse_zone(request.COOKIES.get(TZ_COOKIE)) or coach.zone
+    return ViewerZone(zone, remember=False, notices=notices)
+
+
+def _iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def _asked_week(request: HttpRequest, first: date, last: date,
+                notices: list[str]) -> date | None:
+    """The Monday of ?week= clamped to the bookable weeks, or None to show the first free."""
+    value = request.GET.get("week")
+    if not value:
+        return None
+    try:
+        if not WEEK_FORMAT.fullmatch(value):
+            raise ValueError(value)
+        asked = _monday(date.fromisoformat(value))
+    except ValueError:
+        notices.append(_("Unknown week; showing the first week with free slots."))
+        return None
+    if asked < first or asked > last:
+        notices.append(_("That week cannot be booked; showing the nearest one that can."))
+        return min(max(asked, first), last)
+    return asked
+
+
+def _week(request: HttpRequest, session_type: SessionType, zone: ZoneInfo,
+          notices: list[str]) -> Week:
+    """The week to show, its days with free slots, and where the arrows lead.
+
+    One call to the selector covers every bookable week, so the query count stays fixed and
+    the first week with free slots can be found without asking again.
+    """
+    now = timezone.now()
+    first = _monday(now.astimezone(zone).date())
+    last = _monday((now + session_type.horizon).astimezone(zone).date())
+    slots = free_slots_for(session_type=session_type, start=_local_midnight(first, zone),
+                           end=_local_midnight(last + timedelta(days=7), zone), now=now)
+    monday = _asked_week(request, first, last, notices)
+    if monday is None:
+        monday = _monday(slots[0].start.astimezone(zone).date()) if slots else first
+    week_end = monday + timedelta(days=7)
+    days: dict[date, Day] = {}
+    next_free = None
+    for slot in slots:
+        day = slot.start.astimezone(zone).date()
+        if monday <= day < week_end:
+            days.setdefault(day, Day(day)).slots.append(ShownSlot(slot.start, _iso(slot.start)))
+        elif day >= week_end and next_free is None:
+            next_free = slot
+    return Week(monday=monday, days=list(days.values()),
+                previous=monday - timedelta(days=7) if monday > first else None,
+                next=week_end if week_end <= last else None,
+                next_free=next_free if not days else None, any_free=bool(slots))
+
+
+def _render_picker(request: HttpRequest, session_type: SessionType) -> HttpResponse:
+    coach = session_type.coach
+    viewer = _viewer_zone(request, coach)
+    week = _week(request, session_type, viewer.zone, viewer.notices)
+    context = {
+        "coach": coach, "session_type": session_type, "zone": viewer.zone,
+        "coach_zone": coach.zone, "week": week, "notices": viewer.notices,
+        "zone_options": zone_options(viewer.zone.key),
+        "minutes": int(session_type.duration.total_seconds() // 60),
+        "picker_url": reverse("booking:picker", args=[coach.slug, session_type.slug]),
+        "book_url": reverse("booking:book", args=[coach.slug, session_type.slug]),
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "booking/_slots.html" if partial else "booking/picker.html"
+    response = render(request, template, context)
+    if viewer.remember:
+        response.set_cookie(TZ_COOKIE, viewer.zone.key, max_age=TZ_COOKIE_AGE, samesite="Lax",
+                            secure=request.is_secure())
+    # The same URL answers a whole page or a fragment: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _coach_or_404(slug: str) -> Coach:
+    return get_object_or_404(Coach, slug=slug)
+
+
+def _session_type_or_404(coach: str, session_type: str) -> SessionType:
+    return get_object_or_404(
+        SessionType.objects.select_related("coach"),
+        coach__slug=coach, slug=session_type, is_active=True)
+
+
+def _render_coach(request: HttpRequest, coach: Coach) -> HttpResponse:
+    session_types = list(active_session_types(coach=coach))
+    if len(session_types) == 1:
+        # The only thing to choose is a time: show it at once.
+        session_types[0].coach = coach
+        return _render_picker(request, session_types[0])
+    return render(request, "booking/coach.html",
+                  {"coach": coach, "session_types": session_types})
+
+
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    coach = Coach.objects.order_by("id").first()
-    if coach is None:
-        return HttpResponse("Créneau")
-    return redirect(coach.get_absolute_url())
+    coaches = list(Coach.objects.all()[:2])
+    if len(coaches) == 1:
+        return _render_coach(request, coaches[0])
+    return render(request, "booking/home.html", {"coaches": Coach.objects.all()})
 
 
+@require_GET
 def coach_page(request: HttpRequest, coach: str) -> HttpResponse:
-    coach_obj = get_object_or_404(Coach, slug=coach)
-    return HttpResponse(coach_obj.display_name)
+    return _render_coach(request, _coach_or_404(coach))
+
+
+@require_GET
+def picker(request: HttpRequest, coach: str, session_type: str) -> HttpResponse:
+    return _render_picker(request, _session_type_or_404(coach, session_type))
+
+
+def _refusal_message(reason: Refusal | None) -> str | None:
+    return None if reason is None else str(errors.REFUSAL_MESSAGES[reason])
+
+
+def _book_context(session_type: SessionType, form: BookingForm, start: datetime | None,
+                  zone: ZoneInfo, **extra) -> dict:
+    coach = session_type.coach
+    return {
+        "coach": coach, "session_type": session_type, "form": form, "start": start,
+        "end": start + session_type.duration if start else None, "zone": zone,
+        "coach_zone": coach.zone,
+        "picker_url": reverse("booking:picker", args=[coach.slug, session_type.slug]),
+        **extra,
+    }
+
+
+def _book_get(request: HttpRequest, session_type: SessionType) -> HttpResponse:
+    zone = _viewer_zone(request, session_type.coach).zone
+    start = parse_start(request.GET.get("start"))
+    form = BookingForm(initial={"start": request.GET.get("start", ""), "tz": zone.key})
+    if start is None:
+        context = _book_context(session_type, form, None, zone, problem=str(BAD_START))
+        return render(request, "booking/book.html", context, status=400)
+    # GET only reads: it says at once when the slot went, without holding anything.
+    facts = SlotFacts(session_type=session_type, start=start,
+                      end=start + session_type.duration)
+    reason = facts.refusal(start, now=timezone.now())
+    status = 200 if reason is None else 409 if reason is Refusal.TAKEN else 400
+    context = _book_context(session_type, form, start, zone,
+                            problem=_refusal_message(reason),
+                            taken=reason is Refusal.TAKEN)
+    return render(request, "booking/book.html", context, status=status)
+
+
+def _invitee(form: BookingForm, coach: Coach) -> Invitee:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    data = form.cleaned_data
+    return Invitee(name=data["name"], email=data["email"], message=data["message"],
+                   timezone=data["tz"] or coach.zone, language=language)
+
+
+def _book_post(request: HttpRequest, session_type: SessionType) -> HttpResponse:
+    coach = session_type.coach
+    form = BookingForm(request.POST)
+
+    def again(status: int, message: str | None = None, **extra) -> HttpResponse:
+        if message:
+            form.add_error(None, message)
+        cleaned = getattr(form, "cleaned_data", {})
+        start = cleaned.get("start") or parse_start(form.data.get("start"))
+        zone = cleaned.get("tz") or parse_zone(form.data.get("tz")) or coach.zone
+        return render(request, "booking/book.html",
+                      _book_context(session_type, form, start, zone, **extra), status=status)
+
+    # Counted before validation, so that malformed attempts use up the allowance too.
+    if booking_rate_limited(request, email=request.POST.get("email", "")):
+        return again(429, _("Too many booking attempts. Please wait a few minutes and try "
+                            "again."))
+    if form.is_bot:
+        return again(400, str(REFUSED))
+    if not form.is_valid():
+        return again(400)
+    try:
+        booking = booking_create(session_type=session_type, start=form.cleaned_data["start"],
+                                 invitee=_invitee(form, coach))
+    except errors.SlotTaken as exc:
+        return again(409, str(exc.message), taken=True)
+    except errors.LimitReached as exc:
+        return again(409, str(exc.message))
+    except errors.BookingError as exc:
+        return again(400, str(exc.message))
+    except ValidationError as exc:
+        by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+        for name, messages in by_field.items():
+            for message in messages:
+                form.add_error(FIELD_OF.get(name), message)
+        return again(400)
+    return redirect("booking:confirmed", coach=coach.slug, session_type=session_type.slug,
+                    token=booking.manage_token)
+
+
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, coach: str, session_type: str) -> HttpResponse:
+    found = _session_type_or_404(coach, session_type)
+    if request.method == "POST":
+        return _book_post(request, found)
+    return _book_get(request, found)
+
+
+def _utc_stamp(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _calendar_links(booking: Booking) -> dict[str, str]:
+    title = _("%(session)s with %(coach)s") % {"session": booking.session_type.name,
+                                               "coach": booking.coach.display_name}
+    details = _("Manage or cancel this booking: %(url)s") % {"url": booking.manage_url}
+    google = urlencode({"action": "TEMPLATE", "text": title, "details": details,
+                        "dates": f"{_utc_stamp(booking.start)}/{_utc_stamp(booking.end)}"})
+    outlook = urlencode({
+        "subject": title, "body": details,
+        "startdt": _iso(booking.start), "enddt": _iso(booking.end)})
+    return {
+        "ics": booking.get_absolute_url() + "invite.ics",
+        "google": f"https://calendar.google.com/calendar/render?{google}",
+        "outlook": f"https://outlook.live.com/calendar/0/deeplink/compose?{outlook}",
+    }
+
+
+@require_GET
+@never_cache
+def confirmed(request: HttpRequest, coach: str, session_type: str, token: str) -> HttpResponse:
+    booking = booking_by_manage_token(token=token)
+    if (booking is None or booking.coach.slug != coach
+            or booking.session_type.slug != session_type):
+        raise Http404
+    return render(request, "booking/confirmed.html", {
+        "booking": booking, "coach": booking.coach, "session_type": booking.session_type,
+        "invitee_zone": ZoneInfo(str(booking.invitee_timezone)),
+        "coach_zone": booking.coach.zone, "links": _calendar_links(booking),
+        "start_iso": _iso(booking.start),
+        "picker_url": reverse("booking:picker", args=[coach, session_type]),
+    })

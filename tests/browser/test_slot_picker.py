@@ -1,0 +1,82 @@
+"""The picker in real Chromium: the browser's zone is detected and slots follow it."""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+PARIS = ZoneInfo("Europe/Paris")
+NEW_YORK = ZoneInfo("America/New_York")
+FRENCH_DAY = re.compile(r"^(Lundi|Mardi|Mercredi|Jeudi|Vendredi|Samedi|Dimanche) \d+ ")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def listed_slots(page) -> list[tuple[datetime, str]]:
+    """(UTC start, shown text) of every slot on the page."""
+    pairs = page.locator("#slots a.slot").evaluate_all(
+        "links => links.map(a => [a.dataset.start, a.textContent.trim()])")
+    return [(datetime.fromisoformat(start), text) for start, text in pairs]
+
+
+def wait_for_zone(page, zone: str) -> None:
+    page.locator(f'#slots[data-zone="{zone}"]').wait_for()
+
+
+def show_next_week(page) -> None:
+    """Click "next week" (an htmx swap) and wait until the new week is in place."""
+    before = page.locator("#week-title").inner_text()
+    page.locator("#slots a[rel=next]").click()
+    page.wait_for_function(
+        "before => document.getElementById('week-title').innerText !== before", arg=before)
+
+
+def first_paris_nine(page) -> tuple[datetime, str]:
+    return next((start, text) for start, text in listed_slots(page)
+                if start.astimezone(PARIS).strftime("%H:%M") == "09:00")
+
+
+def test_new_york_visitor_sees_paris_nine_as_three_or_four_in_french(open_page, session_type):
+    page, console = open_page("America/New_York", "/demo/discovery/")
+    wait_for_zone(page, "America/New_York")  # detected by the script, swapped in by htmx
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert FRENCH_DAY.match(page.locator("#slots .day__title").first.inner_text())
+    for start, text in listed_slots(page):
+        assert text == start.astimezone(NEW_YORK).strftime("%H:%M")
+    # Next week is a full Monday-to-Friday week whatever today is, so it has Paris 09:00.
+    show_next_week(page)
+    assert "week=" in page.url  # pushed into the history, so back and reload work
+    wait_for_zone(page, "America/New_York")
+    start, text = first_paris_nine(page)
+    assert text == start.astimezone(NEW_YORK).strftime("%H:%M")
+    assert text in {"03:00", "04:00"}
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    assert cookies["tz"].strip('"') == "America/New_York"
+    assert page.evaluate("typeof window.htmx") == "object"
+    assert console.problems == []
+
+
+def test_paris_visitor_sees_nine(open_page, session_type):
+    page, console = open_page("Europe/Paris", "/demo/discovery/")
+    wait_for_zone(page, "Europe/Paris")
+    show_next_week(page)
+    _, text = first_paris_nine(page)
+    assert text == "09:00"
+    for start, shown in listed_slots(page):
+        assert shown == start.astimezone(PARIS).strftime("%H:%M")
+    assert page.locator("#slots .zone-name").inner_text() == "Europe/Paris"
+    assert console.problems == []
+
+
+def test_choosing_a_zone_in_the_select_changes_the_times(open_page, session_type):
+    page, console = open_page("Europe/Paris", "/demo/discovery/")
+    wait_for_zone(page, "Europe/Paris")
+    page.locator("#tz-select").select_option("Asia/Tokyo")
+    wait_for_zone(page, "Asia/Tokyo")
+    tokyo = ZoneInfo("Asia/Tokyo")
+    for start, text in listed_slots(page):
+        assert text == start.astimezone(tokyo).strftime("%H:%M")
+    page.reload()
+    wait_for_zone(page, "Asia/Tokyo")  # remembered in the cookie
+    assert console.problems == []
