@@ -2,11 +2,22 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneField
 
 from accounts import tokens
+
+# Top-level paths the site routes before coach pages: a coach with one of these slugs would be
+# unreachable.
+RESERVED_SLUGS = frozenset({"accounts", "admin", "api", "b", "feeds", "healthz", "i18n",
+                            "media", "static", "favicon.ico", "robots.txt"})
+
+
+def validate_coach_slug(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(_("This address is reserved; please choose another slug."))
 
 
 class UserManager(BaseUserManager["User"]):
@@ -55,7 +66,8 @@ class Coach(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="coach")
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True,
+                            validators=[validate_coach_slug])
     display_name = models.CharField(_("display name"), max_length=120)
     bio = models.TextField(_("bio"), blank=True)
     timezone = TimeZoneField(_("time zone"), default="Europe/Paris")

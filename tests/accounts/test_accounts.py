@@ -59,3 +59,13 @@ def test_rotating_the_feed_token_retires_the_old_one():
     coach_rotate_feed_token(coach=coach)
     assert coach_by_feed_token(token=old) is None
     assert coach_by_feed_token(token=coach.feed_token) == coach
+
+
+@pytest.mark.parametrize("slug", ["b", "feeds", "api", "admin", "Accounts", "static"])
+def test_coach_slugs_that_routes_would_hide_are_refused(slug):
+    from django.core.exceptions import ValidationError
+
+    coach = CoachFactory.build(slug=slug)
+    with pytest.raises(ValidationError) as info:
+        coach.full_clean(exclude=["user"])
+    assert "slug" in info.value.message_dict
