@@ -1,5 +1,15 @@
 """Manage links (/b/<token>/…) and the coach's private feed (/feeds/<token>.ics)."""
 
+from django.urls import path
+
+from booking.views import feed, manage
+
 app_name = "manage"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("b/<str:token>/", manage.detail, name="detail"),
+    path("b/<str:token>/cancel/", manage.cancel, name="cancel"),
+    path("b/<str:token>/reschedule/", manage.reschedule, name="reschedule"),
+    path("b/<str:token>/invite.ics", manage.invite, name="invite"),
+    path("feeds/<str:secret>.ics", feed.coach_feed, name="feed"),
+]
