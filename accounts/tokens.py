@@ -6,10 +6,13 @@ nothing about how much of a guess was right.
 """
 
 import hmac
+import re
 import secrets
 
 SELECTOR_LENGTH = 12
 SECRET_LENGTH = 22
+# What secrets.token_urlsafe produces; anything else (NUL bytes, non-ASCII…) never reaches SQL.
+_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{{SELECTOR_LENGTH + SECRET_LENGTH}}}")
 
 
 def new_selector() -> str:
@@ -22,7 +25,7 @@ def new_secret() -> str:
 
 def split(token: str) -> tuple[str, str] | None:
     """The (selector, secret) of a well-formed token, or None."""
-    if len(token) != SELECTOR_LENGTH + SECRET_LENGTH or not token.isascii():
+    if not _TOKEN.fullmatch(token):
         return None
     return token[:SELECTOR_LENGTH], token[SELECTOR_LENGTH:]
 

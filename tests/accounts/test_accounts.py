@@ -69,3 +69,12 @@ def test_coach_slugs_that_routes_would_hide_are_refused(slug):
     with pytest.raises(ValidationError) as info:
         coach.full_clean(exclude=["user"])
     assert "slug" in info.value.message_dict
+
+
+def test_tokens_with_bytes_outside_the_urlsafe_alphabet_never_reach_the_database(
+        django_assert_num_queries):
+    coach = CoachFactory()
+    token = coach.feed_token
+    for bad in [token[:5] + "\x00" + token[6:], token[:-1] + "\n", token[:-1] + "+"]:
+        with django_assert_num_queries(0):
+            assert coach_by_feed_token(token=bad) is None
