@@ -1,9 +1,11 @@
 """Reads of availability: expanded windows (cached under the calendars' version), rules."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from schedule.models import Event
+from django.db.models import Q, QuerySet
+from schedule.models import Event, Occurrence
 from schedule.periods import Period
 
 from accounts.models import Coach
@@ -14,7 +16,7 @@ from availability.slots import Interval, SlotRules
 CACHE_TIMEOUT = 24 * 3600
 
 
-def session_type_rules(session_type: SessionType, zone) -> SlotRules:
+def session_type_rules(session_type: SessionType, zone: ZoneInfo) -> SlotRules:
     return SlotRules(
         zone=zone,
         duration=session_type.duration,
@@ -27,49 +29,92 @@ def session_type_rules(session_type: SessionType, zone) -> SlotRules:
     )
 
 
+def _next_month(month: datetime) -> datetime:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
 def _month_starts(start: datetime, end: datetime) -> list[datetime]:
     month = start.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     months = []
     while month < end:
         months.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
+        month = _next_month(month)
     return months
 
 
-def _expand(events: list[Event], start: datetime, end: datetime, zone) -> list[Interval]:
-    """Occurrences of these events overlapping [start, end), as UTC intervals.
+def local_instant(naive: datetime, zone: ZoneInfo) -> datetime:
+    """A wall-clock time of `zone` as a UTC instant, the way RFC 5545 reads it.
+
+    An ambiguous time (a fall-back hour) is its first occurrence; a time that does not exist
+    (a spring-forward gap) is read with the offset before the gap, so it lands as far after
+    the gap as it was inside it.
+    """
+    return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def _occurrence_interval(occurrence: Occurrence, zone: ZoneInfo) -> Interval:
+    """One occurrence as UTC instants, its end kept at the event's local (wall-clock) end.
+
+    django-scheduler gives every occurrence of a rule the first one's length in absolute
+    time, so a window crossing a daylight-saving change would end an hour off. Its generated
+    occurrences carry the rule's naive local start (pytz `localize` keeps the wall fields),
+    which is read again here under RFC 5545; the end is that wall start plus the event's
+    wall length. Stored occurrences (moved ones) and one-off events are exact instants.
+    """
+    event = occurrence.event
+    if occurrence.pk is not None or event.rule_id is None:
+        return Interval(occurrence.start.astimezone(UTC), occurrence.end.astimezone(UTC))
+    wall_start = occurrence.start.replace(tzinfo=None)
+    wall_length = (event.end.astimezone(zone).replace(tzinfo=None)
+                   - event.start.astimezone(zone).replace(tzinfo=None))
+    return Interval(local_instant(wall_start, zone), local_instant(wall_start + wall_length, zone))
+
+
+def _expand(events: list[Event], start: datetime, end: datetime,
+            zone: ZoneInfo) -> list[Interval]:
+    """Occurrences of these events overlapping [start, end), as sorted UTC intervals.
 
     django-scheduler expands rules in the zone of the datetimes it is given, so a 09:00 weekly
-    window stays 09:00 in the coach's zone across daylight-saving changes. It gives each
-    occurrence the first one's length in absolute time; recompute the end in wall-clock time so
-    that a window crossing a change still ends at its local end.
+    window stays 09:00 in the coach's zone across daylight-saving changes. The events' own
+    datetimes are moved into the zone too: a rule with `by…` params reads the weekday and hour
+    from `event.start` as it is, which would be the UTC ones otherwise.
     """
     if not events:
         return []
-    intervals = []
+    for event in events:
+        event.start = event.start.astimezone(zone)
+        event.end = event.end.astimezone(zone)
+        if event.end_recurring_period is not None:
+            event.end_recurring_period = event.end_recurring_period.astimezone(zone)
+    intervals = set()
     for occurrence in Period(events, start.astimezone(zone), end.astimezone(zone),
                              tzinfo=zone).get_occurrences():
         if occurrence.cancelled:
             continue
-        event = occurrence.event
-        wall_length = (event.end.astimezone(zone).replace(tzinfo=None)
-                       - event.start.astimezone(zone).replace(tzinfo=None))
-        local_start = occurrence.start.astimezone(zone)
-        naive_end = local_start.replace(tzinfo=None) + wall_length
-        local_end = naive_end.replace(tzinfo=zone)
-        intervals.append(Interval(local_start, local_end))
-    return intervals
+        interval = _occurrence_interval(occurrence, zone)
+        if interval.start < interval.end and interval.start < end and interval.end > start:
+            intervals.add(interval)
+    return sorted(intervals)
 
 
-def _month_windows(availability: Availability, zone, month: datetime) -> tuple[list, list]:
+def _events(calendar_ids: list[int], month: datetime, next_month: datetime) -> QuerySet[Event]:
+    """Events of these calendars that may occur in [month, next_month)."""
+    recurring = (Q(rule__isnull=False, start__lt=next_month)
+                 & (Q(end_recurring_period__isnull=True) | Q(end_recurring_period__gte=month)))
+    one_off = Q(rule__isnull=True, start__lt=next_month, end__gt=month)
+    return (Event.objects.filter(calendar_id__in=calendar_ids).filter(recurring | one_off)
+            .select_related("rule").order_by("pk"))
+
+
+def _month_windows(availability: Availability, zone: ZoneInfo,
+                   month: datetime) -> tuple[list[Interval], list[Interval]]:
     key = f"windows:{availability.pk}:{availability.version}:{zone}:{month:%Y-%m}"
     cached = cache.get(key)
     if cached is not None:
         return cached
-    next_month = (month + timedelta(days=32)).replace(day=1)
-    events = list(Event.objects.filter(calendar_id__in=[availability.windows_id,
-                                                        availability.time_off_id])
-                  .select_related("rule"))
+    next_month = _next_month(month)
+    events = list(_events([availability.windows_id, availability.time_off_id], month,
+                          next_month))
     opened = [e for e in events if e.calendar_id == availability.windows_id]
     closed = [e for e in events if e.calendar_id == availability.time_off_id]
     result = (_expand(opened, month, next_month, zone), _expand(closed, month, next_month, zone))
@@ -77,25 +122,55 @@ def _month_windows(availability: Availability, zone, month: datetime) -> tuple[l
     return result
 
 
+def _current_availability(coach: Coach) -> Availability | None:
+    # Read afresh, never `coach.availability`: a Coach loaded before an edit caches the old
+    # version and would keep serving the windows that were cached under it.
+    return (Availability.objects.only("pk", "version", "windows_id", "time_off_id")
+            .filter(coach_id=coach.pk).first())
+
+
 def windows_for(*, coach: Coach, start: datetime, end: datetime) -> tuple[list[Interval],
                                                                            list[Interval]]:
-    """(open windows, time off) overlapping [start, end), expanded in the coach's zone."""
-    availability = coach.availability
-    opened: list[Interval] = []
-    closed: list[Interval] = []
-    for month in _month_starts(start - timedelta(days=1), end + timedelta(days=1)):
-        month_open, month_closed = _month_windows(availability, coach.zone, month)
-        opened.extend(month_open)
-        closed.extend(month_closed)
-    return ([w for w in opened if w.start < end and w.end > start],
-            [w for w in closed if w.start < end and w.end > start])
+    """(open windows, time off) overlapping [start, end) as sorted UTC intervals.
+
+    Rules are expanded in the coach's zone, so local times hold across daylight-saving changes.
+    """
+    availability = _current_availability(coach)
+    if availability is None or start >= end:
+        return [], []
+    zone = coach.zone
+    opened: set[Interval] = set()
+    closed: set[Interval] = set()
+    for month in _month_starts(start, end):
+        month_open, month_closed = _month_windows(availability, zone, month)
+        # A window across a month's edge is in both months' chunks: the sets keep it once.
+        opened.update(w for w in month_open if w.start < end and w.end > start)
+        closed.update(w for w in month_closed if w.start < end and w.end > start)
+    return sorted(opened), sorted(closed)
+
+
+def availability_events(*, availability: Availability) -> list[tuple[str, Event]]:
+    """The coach's events as (kind, event): "weekly", "extra" windows, then "time_off"."""
+    events = (Event.objects.filter(calendar_id__in=[availability.windows_id,
+                                                    availability.time_off_id])
+              .select_related("rule").order_by("start", "pk"))
+    kinds = []
+    for event in events:
+        if event.calendar_id == availability.time_off_id:
+            kind = "time_off"
+        else:
+            kind = "weekly" if event.rule_id else "extra"
+        kinds.append((kind, event))
+    order = {"weekly": 0, "extra": 1, "time_off": 2}
+    return sorted(kinds, key=lambda pair: order[pair[0]])
 
 
 def busy_intervals_for(*, coach: Coach, start: datetime, end: datetime) -> list[Interval]:
-    """Imported busy times overlapping [start, end)."""
-    rows = BusyInterval.objects.filter(coach=coach, start__lt=end, end__gt=start)
+    """Imported busy times overlapping [start, end), sorted by start."""
+    rows = (BusyInterval.objects.filter(coach=coach, start__lt=end, end__gt=start)
+            .order_by("start"))
     return [Interval(s, e) for s, e in rows.values_list("start", "end")]
 
 
-def active_session_types(*, coach: Coach):
+def active_session_types(*, coach: Coach) -> QuerySet[SessionType]:
     return SessionType.objects.filter(coach=coach, is_active=True)

@@ -9,7 +9,13 @@ Vocabulary:
 - *closed*: time off; a slot must not touch it.
 - *busy*: other bookings' blocked ranges (buffers included) and imported busy times; a slot's
   own blocked range (the slot plus this type's buffers) must not overlap them.
-Slots start on a grid of `step` counted from the start of each merged window.
+Slots start on a grid of `step` counted from the start of each merged window, in absolute time.
+
+Windows and time off are turned into UTC before any arithmetic: Python adds a timedelta to a
+datetime in *wall-clock* time of its tzinfo, and compares two datetimes of the same zone
+ignoring `fold`, so a window handed over in the coach's zone would give wrong slots around a
+fall-back hour. Busy intervals, which may be thousands, are only compared, never converted:
+give them in UTC (as the database does) or any fixed offset.
 """
 
 import enum
@@ -17,7 +23,13 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
 from zoneinfo import ZoneInfo
+
+_TICK = timedelta(microseconds=1)
+_MARGIN = timedelta(days=1)
+_START = attrgetter("start")
+_END = attrgetter("end")
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -55,53 +67,133 @@ class Refusal(enum.StrEnum):
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
-    """Sorted, non-overlapping union; touching intervals join."""
+    """Sorted, non-overlapping union as UTC instants; touching intervals join, empty ones go."""
+    spans = sorted([(i.start.astimezone(UTC), i.end.astimezone(UTC)) for i in intervals])
     merged: list[Interval] = []
-    for interval in sorted(intervals):
-        if interval.end <= interval.start:
+    first = last = None
+    for start, end in spans:
+        if end <= start:
             continue
-        if merged and interval.start <= merged[-1].end:
-            if interval.end > merged[-1].end:
-                merged[-1] = Interval(merged[-1].start, interval.end)
-        else:
-            merged.append(interval)
+        if last is not None and start <= last:
+            if end > last:
+                last = end
+            continue
+        if last is not None:
+            merged.append(Interval(first, last))
+        first, last = start, end
+    if last is not None:
+        merged.append(Interval(first, last))
     return merged
 
 
-class _Overlaps:
-    """Answers "does [start, end) overlap any of these?" in O(log n) on merged intervals."""
+def _windows_around(windows: Sequence[Interval], lo: datetime, hi: datetime) -> list[Interval]:
+    """The merged windows that reach into [lo, hi), each with its true start (grid origin).
 
-    def __init__(self, intervals: Iterable[Interval]) -> None:
-        self._merged = merge(intervals)
-        self._ends = [interval.end for interval in self._merged]
-
-    def hit(self, start: datetime, end: datetime) -> bool:
-        # The first interval ending after `start` is the only candidate for an overlap.
-        i = bisect_left(self._ends, start)
-        if i < len(self._ends) and self._ends[i] == start:
-            i += 1
-        return i < len(self._merged) and self._merged[i].start < end
-
-
-def _local_day(instant: datetime, zone: ZoneInfo) -> date:
-    return instant.astimezone(zone).date()
+    A caller may hand over years of windows. Only those from a day before the range on are
+    merged, unless a merged window that matters starts that early: then a chain of touching
+    windows may go back further and move the grid's origin, and only the full merge knows
+    where it starts. (Windows after `hi` can only lengthen a window past every slot's end.)
+    """
+    lo_margin = lo - _MARGIN
+    near = [w for w in windows if w.end > lo_margin and w.start < hi]
+    merged = merge(near)
+    if len(near) < len(windows) and any(w.start <= lo_margin and w.end > lo for w in merged):
+        merged = merge(windows)
+    return [w for w in merged if w.end > lo and w.start < hi]
 
 
-def _candidates(windows: list[Interval], rules: SlotRules, start: datetime,
-                end: datetime) -> Iterable[Interval]:
-    """Every grid start inside a merged window whose slot fits the window, within [start, end)."""
-    for window in windows:
-        if window.end <= start or window.start >= end:
-            continue
-        first = window.start
-        if first < start:
-            # Jump to the first grid point at or after `start` without walking there.
-            steps = -((window.start - start) // rules.step)
-            first = window.start + steps * rules.step
-        slot_start = first
-        while slot_start < end and slot_start + rules.duration <= window.end:
-            yield Interval(slot_start, slot_start + rules.duration)
-            slot_start += rules.step
+class _Sweep:
+    """Answers "does [start, end) overlap any of these?" for ranges that only move forward.
+
+    Only intervals touching [lo, hi) are kept; the rest cannot matter to the caller. Building
+    costs one filtering pass and one sort, at C speed (linear when the input comes sorted, as
+    the selectors give it); this is where the engine spends its time when given thousands of
+    busy intervals. Each query then advances over the intervals starting before its end, keeping
+    the latest end seen: the range is hit exactly when that end lies after its start.
+    """
+
+    __slots__ = ("_ends", "_latest_end", "_seen", "_starts")
+
+    def __init__(self, intervals: Iterable[Interval], lo: datetime, hi: datetime) -> None:
+        # One chained comparison reads each field once: end > lo, end > start, start < hi.
+        relevant = [i for i in intervals if lo < i.end > i.start < hi]
+        relevant.sort(key=_START)
+        self._starts = list(map(_START, relevant))
+        self._ends = list(map(_END, relevant))
+        self._seen = 0
+        self._latest_end: datetime | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def blocked_until(self, start: datetime, end: datetime) -> datetime | None:
+        """When what overlaps [start, end) ends, or None when nothing does.
+
+        Calls must come with non-decreasing `end`.
+        """
+        reached = bisect_left(self._starts, end, self._seen)
+        if reached > self._seen:
+            latest = max(self._ends[self._seen:reached])
+            if self._latest_end is None or latest > self._latest_end:
+                self._latest_end = latest
+            self._seen = reached
+        if self._latest_end is not None and self._latest_end > start:
+            return self._latest_end
+        return None
+
+
+def _overlaps_any(intervals: Iterable[Interval], start: datetime, end: datetime) -> bool:
+    return any(start < i.end > i.start < end for i in intervals)
+
+
+def _utc(intervals: Iterable[Interval]) -> list[Interval]:
+    return [Interval(i.start.astimezone(UTC), i.end.astimezone(UTC)) for i in intervals]
+
+
+def _reach(rules: SlotRules, earliest: datetime, latest: datetime) -> tuple[datetime, datetime]:
+    """The span that the blocked ranges of slots starting in [earliest, latest) can cover."""
+    return (earliest - rules.buffer_before,
+            latest + rules.duration + rules.buffer_after)
+
+
+def _full_days(rules: SlotRules, bookings_per_day: Mapping[date, int] | None) -> set[date]:
+    if rules.daily_cap is None or not bookings_per_day:
+        return set()
+    return {day for day, count in bookings_per_day.items() if count >= rules.daily_cap}
+
+
+def _next_grid_point(origin: datetime, step: timedelta, at_least: datetime) -> datetime:
+    """The first point of the grid origin + k·step (k ≥ 0) at or after `at_least`."""
+    if at_least <= origin:
+        return origin
+    return origin - ((origin - at_least) // step) * step
+
+
+def _window_slots(window: Interval, rules: SlotRules, earliest: datetime, latest: datetime,
+                  closed: _Sweep, busy: _Sweep) -> Iterable[Interval]:
+    """Free grid slots of one merged UTC window starting in [earliest, latest).
+
+    A refused grid point is skipped together with every later point the same merged time off
+    or busy block refuses, so dense calendars cost a jump per block, not a test per point.
+    """
+    duration, step = rules.duration, rules.step
+    before, after = rules.buffer_before, rules.buffer_after
+    last = min(latest - _TICK, window.end - duration)
+    slot_start = _next_grid_point(window.start, step, earliest)
+    any_closed = bool(closed)
+    while slot_start <= last:
+        slot_end = slot_start + duration
+        blocked_until = closed.blocked_until(slot_start, slot_end) if any_closed else None
+        if blocked_until is None:
+            blocked_until = busy.blocked_until(slot_start - before, slot_end + after)
+            if blocked_until is None:
+                yield Interval(slot_start, slot_end)
+                slot_start += step
+                continue
+            blocked_until += before
+        next_start = slot_start + step
+        slot_start = (next_start if blocked_until <= next_start
+                      else _next_grid_point(window.start, step, blocked_until))
 
 
 def free_slots(*, windows: Sequence[Interval], closed: Sequence[Interval] = (),
@@ -112,24 +204,20 @@ def free_slots(*, windows: Sequence[Interval], closed: Sequence[Interval] = (),
 
     `bookings_per_day` counts the coach's active bookings per day of her zone, for the cap.
     """
-    earliest = max(start, now + rules.notice)
-    latest = min(end, now + rules.horizon + timedelta(microseconds=1))
+    earliest = max(start, now + rules.notice).astimezone(UTC)
+    latest = min(end, now + rules.horizon + _TICK).astimezone(UTC)
     if earliest >= latest:
         return []
-    counts = bookings_per_day or {}
-    closed_index = _Overlaps(closed)
-    busy_index = _Overlaps(busy)
+    reach_start, reach_end = _reach(rules, earliest, latest)
+    closed_index = _Sweep(_utc(closed), earliest, reach_end)
+    busy_index = _Sweep(busy, reach_start, reach_end)
+    full_days = _full_days(rules, bookings_per_day)
     slots: list[Slot] = []
-    for slot in _candidates(merge(windows), rules, earliest, latest):
-        if closed_index.hit(slot.start, slot.end):
-            continue
-        if busy_index.hit(slot.start - rules.buffer_before, slot.end + rules.buffer_after):
-            continue
-        if rules.daily_cap is not None and (
-            counts.get(_local_day(slot.start, rules.zone), 0) >= rules.daily_cap
-        ):
-            continue
-        slots.append(Interval(slot.start.astimezone(UTC), slot.end.astimezone(UTC)))
+    for window in _windows_around(windows, earliest, latest + rules.duration):
+        for slot in _window_slots(window, rules, earliest, latest, closed_index, busy_index):
+            if full_days and slot.start.astimezone(rules.zone).date() in full_days:
+                continue
+            slots.append(slot)
     return slots
 
 
@@ -140,6 +228,7 @@ def refusal(slot_start: datetime, *, windows: Sequence[Interval],
 
     Agrees with `free_slots`: None exactly when `slot_start` is one of its slots.
     """
+    slot_start = slot_start.astimezone(UTC)
     slot_end = slot_start + rules.duration
     if slot_start < now:
         return Refusal.PAST
@@ -147,19 +236,18 @@ def refusal(slot_start: datetime, *, windows: Sequence[Interval],
         return Refusal.TOO_SOON
     if slot_start > now + rules.horizon:
         return Refusal.TOO_FAR
-    merged = merge(windows)
-    window = next((w for w in merged if w.start <= slot_start and slot_end <= w.end), None)
+    window = next((w for w in _windows_around(windows, slot_start, slot_end)
+                   if w.start <= slot_start and slot_end <= w.end), None)
     if window is None:
         return Refusal.OUTSIDE_WINDOWS
-    if _Overlaps(closed).hit(slot_start, slot_end):
+    if _overlaps_any(_utc(closed), slot_start, slot_end):
         return Refusal.TIME_OFF
     if (slot_start - window.start) % rules.step:
         return Refusal.OFF_GRID
-    counts = bookings_per_day or {}
-    if rules.daily_cap is not None and (
-        counts.get(_local_day(slot_start, rules.zone), 0) >= rules.daily_cap
-    ):
+    if slot_start.astimezone(rules.zone).date() in _full_days(rules, bookings_per_day):
         return Refusal.DAILY_CAP
-    if _Overlaps(busy).hit(slot_start - rules.buffer_before, slot_end + rules.buffer_after):
+    blocked_start = slot_start - rules.buffer_before
+    blocked_end = slot_end + rules.buffer_after
+    if _overlaps_any(busy, blocked_start, blocked_end):
         return Refusal.TAKEN
     return None
