@@ -221,6 +221,18 @@ def free_slots(*, windows: Sequence[Interval], closed: Sequence[Interval] = (),
     return slots
 
 
+def timing_refusal(slot_start: datetime, *, rules: SlotRules, now: datetime) -> Refusal | None:
+    """Past, too soon or too far: what can be said from the clock alone, before any window
+    is expanded (a start in year 9999 must not cost an expansion up to it)."""
+    if slot_start < now:
+        return Refusal.PAST
+    if slot_start < now + rules.notice:
+        return Refusal.TOO_SOON
+    if slot_start > now + rules.horizon:
+        return Refusal.TOO_FAR
+    return None
+
+
 def refusal(slot_start: datetime, *, windows: Sequence[Interval],
             closed: Sequence[Interval] = (), busy: Sequence[Interval] = (), rules: SlotRules,
             now: datetime, bookings_per_day: Mapping[date, int] | None = None) -> Refusal | None:
@@ -230,12 +242,9 @@ def refusal(slot_start: datetime, *, windows: Sequence[Interval],
     """
     slot_start = slot_start.astimezone(UTC)
     slot_end = slot_start + rules.duration
-    if slot_start < now:
-        return Refusal.PAST
-    if slot_start < now + rules.notice:
-        return Refusal.TOO_SOON
-    if slot_start > now + rules.horizon:
-        return Refusal.TOO_FAR
+    too_early_or_late = timing_refusal(slot_start, rules=rules, now=now)
+    if too_early_or_late is not None:
+        return too_early_or_late
     window = next((w for w in _windows_around(windows, slot_start, slot_end)
                    if w.start <= slot_start and slot_end <= w.end), None)
     if window is None:

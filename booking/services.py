@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from availability.models import SessionType
-from availability.slots import Refusal
+from availability.selectors import session_type_rules
+from availability.slots import Refusal, timing_refusal
 from booking import errors
 from booking.locks import lock
 from booking.models import Booking
@@ -128,6 +129,9 @@ def _check_slot(*, session_type: SessionType, start: datetime, now: datetime,
                 exclude: Booking | None = None) -> None:
     """Every rule of the slot engine, against what is committed now."""
     coach = session_type.coach
+    early = timing_refusal(start, rules=session_type_rules(session_type, coach.zone), now=now)
+    if early is not None:
+        raise errors.SlotUnavailable(early)
     # Two bookings of one day would each see the day one short of its cap; serialising a
     # coach's day costs nothing at her scale and also covers types without a cap.
     lock(f"booking:day:{coach.pk}:{start.astimezone(coach.zone).date()}")

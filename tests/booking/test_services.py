@@ -439,3 +439,21 @@ def test_booking_create_runs_in_a_bounded_number_of_queries(session_type):
     # Type, person's bookings, availability version, day's bookings, busy times, insert;
     # PostgreSQL adds its two advisory locks.
     assert len(statements) <= (8 if connection.vendor == "postgresql" else 6), statements
+
+
+@pytest.mark.django_db
+def test_a_start_centuries_ahead_is_refused_before_any_window_is_expanded(session_type,
+                                                                          monkeypatch):
+    from availability import selectors
+    from availability.slots import Refusal
+
+    def no_expansion(**kwargs):
+        raise AssertionError("windows were expanded for a start past the horizon")
+
+    monkeypatch.setattr(selectors, "windows_for", no_expansion)
+    monkeypatch.setattr("booking.selectors.windows_for", no_expansion)
+    with pytest.raises(errors.SlotUnavailable) as info:
+        booking_create(session_type=session_type, start=datetime(9999, 1, 4, 9, tzinfo=UTC),
+                       invitee=Invitee(name="Ada", email="ada@example.org",
+                                       timezone=ZoneInfo("Europe/Paris")))
+    assert info.value.refusal is Refusal.TOO_FAR
