@@ -1,0 +1,1 @@
+"""Reproducible benchmarks: slot engine, JSON API, bookings under load, feed and pages."""

@@ -1,0 +1,252 @@
+"""The benchmarks: the pure slot engine in-process, the rest through gunicorn."""
+
+import itertools
+import random
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+
+from availability.selectors import busy_intervals_for, windows_for
+from availability.slots import Interval, free_slots
+from bench import client, server
+from bench.results import Figure, report, timed
+from bench.seed import BENCH_PREFIX, World
+from booking.models import Booking
+from booking.selectors import SlotFacts, free_slots_for
+
+
+@dataclass(frozen=True)
+class Context:
+    world: World
+    port: int
+    quick: bool
+
+    def n(self, full: int, quick: int) -> int:
+        return quick if self.quick else full
+
+
+# A cold feed of 10,000 events renders for many seconds on a busy machine.
+FEED_TIMEOUT = 170
+
+
+class EndpointMissing(Exception):
+    """The URL answers 404 although the seeded data exists: the endpoint is not there yet."""
+
+
+def _day_start(world: World, days_from_today: int) -> datetime:
+    day = world.today + timedelta(days=days_from_today)
+    return datetime.combine(day, time.min, tzinfo=world.coach.zone).astimezone(UTC)
+
+
+def engine(ctx: Context) -> list[Figure]:
+    """`free_slots` alone over 62 days, on the facts the selector gathers for that range."""
+    world = ctx.world
+    start, end = _day_start(world, 1), _day_start(world, 63)
+    facts = SlotFacts(session_type=world.discovery, start=start, end=end)
+    # The discovery type's 60-day horizon would cut the range short: open all 62 days.
+    rules = replace(facts.rules, horizon=timedelta(days=400))
+    n = ctx.n(200, 50)
+
+    def call() -> list:
+        return free_slots(windows=facts.windows, closed=facts.closed, busy=facts.busy,
+                          rules=rules, now=world.now, start=start, end=end,
+                          bookings_per_day=facts.bookings_per_day)
+
+    found = len(call())
+    figures = [report(Figure("slot engine, 62 days", timed(call, n), target_ms=5,
+                             note=f"{len(facts.windows)} windows, {len(facts.closed)} time off, "
+                                  f"{len(facts.busy)} busy in range, {found} free slots"))]
+
+    # The same call fed every seeded interval (±2 years), as a caller that did not filter would.
+    windows, closed, busy = _all_intervals(world)
+
+    def call_all() -> list:
+        return free_slots(windows=windows, closed=closed, busy=busy, rules=rules, now=world.now,
+                          start=start, end=end, bookings_per_day=facts.bookings_per_day)
+
+    unfiltered = Figure("slot engine, 62 days, unfiltered ±2 y input",
+                        timed(call_all, ctx.n(50, 10)),
+                        note=f"{len(windows)} windows, {len(closed)} time off, {len(busy)} busy")
+    if len(call_all()) != found:
+        unfiltered.failed = True
+        unfiltered.note += f"; {len(call_all())} free slots instead of {found}"
+    figures.append(report(unfiltered))
+
+    selector_n = ctx.n(50, 10)
+    figures.append(report(Figure(
+        "slot selector in-process (ORM + engine), 31 days",
+        timed(lambda: free_slots_for(session_type=world.discovery, start=start,
+                                     end=_day_start(world, 32), now=world.now), selector_n),
+        note="windows cached after the first call")))
+    return figures
+
+
+def _all_intervals(world: World) -> tuple[list[Interval], list[Interval], list[Interval]]:
+    span_start, span_end = _day_start(world, -735), _day_start(world, 735)
+    windows, closed = windows_for(coach=world.coach, start=span_start, end=span_end)
+    rows = Booking.objects.active().filter(coach=world.coach).values_list("blocked_start",
+                                                                        "blocked_end")
+    busy = [Interval(s, e) for s, e in rows]
+    busy += busy_intervals_for(coach=world.coach, start=span_start, end=span_end)
+    return windows, closed, busy
+
+
+def _simultaneous(port: int, path: str, *, headers: dict[str, str] | None = None,
+                  timeout: float = 30) -> list[client.Response]:
+    """As many GETs as there are workers, sent at once: they land on different workers."""
+    with ThreadPoolExecutor(server.WORKERS) as pool:
+        return list(pool.map(lambda _: client.get(port, path, headers=headers,
+                                                  timeout=timeout), range(server.WORKERS)))
+
+
+def warm_workers(port: int, path: str, *, rounds: int, headers: dict[str, str] | None = None,
+                 timeout: float = 30) -> None:
+    """GET `path` on every worker: rounds of simultaneous requests, until they agree.
+
+    Each worker has its own cache (windows, feed events), and which worker takes a sequential
+    request is up to the kernel; simultaneous ones land on different workers. A round whose
+    slowest answer is far above its fastest still met a cold worker, so another round follows.
+    """
+    for done in range(max(rounds, 2 * server.WORKERS)):
+        answers = _simultaneous(port, path, headers=headers, timeout=timeout)
+        seconds = sorted(answer.seconds for answer in answers)
+        if done + 1 >= rounds and seconds[-1] <= 2 * seconds[0] + 0.05:
+            return
+
+
+def health(ctx: Context) -> list[Figure]:
+    """The floor under every HTTP figure: gunicorn, Django's middleware and one `SELECT 1`."""
+    return [_http_figure(ctx, "GET /healthz (baseline)", "/healthz", n=ctx.n(100, 30),
+                         warmup=3)]
+
+
+def _http_figure(ctx: Context, name: str, path: str, *, n: int, warmup: int,
+                 expect: int = 200, target_ms: float | None = None,
+                 headers: dict[str, str] | None = None, note: str = "",
+                 timeout: float = 30) -> Figure:
+    first = client.get(ctx.port, path, headers=headers, timeout=timeout)
+    if first.status == 404:
+        raise EndpointMissing(f"GET {path} → 404")
+    warm_workers(ctx.port, path, rounds=warmup, headers=headers, timeout=timeout)
+    samples, statuses = [], Counter()
+    for _ in range(n):
+        answer = client.get(ctx.port, path, headers=headers, timeout=timeout)
+        statuses[answer.status] += 1
+        samples.append(answer.seconds)
+    figure = Figure(name, samples, target_ms=target_ms, note=note)
+    if set(statuses) != {expect}:
+        figure.failed = True
+        figure.note = f"statuses {dict(statuses)}, expected {expect}; first: {first.brief()}"
+    return report(figure)
+
+
+def slots(ctx: Context) -> list[Figure]:
+    world = ctx.world
+    first = world.today + timedelta(days=1)
+    path = (f"/api/v1/coaches/{world.coach.slug}/slots?type={world.discovery.slug}"
+            f"&start={first}&end={first + timedelta(days=30)}&tz=Europe/Paris")
+    answer = client.get(ctx.port, path)
+    if answer.status == 404:
+        raise EndpointMissing(f"GET {path} → 404")
+    count = len(answer.json()["slots"]) if answer.status == 200 else 0
+    return [_http_figure(ctx, "GET /api/v1/coaches/demo/slots (31 days)", path,
+                         n=ctx.n(200, 50), warmup=10, target_ms=20,
+                         note=f"{count} free slots in the answer")]
+
+
+def booking_payload(session_type_slug: str, start: datetime, email: str) -> dict:
+    return {"type": session_type_slug, "start": start.isoformat(), "name": "Bench Prospect",
+            "email": email, "tz": "Europe/Paris", "language": "fr",
+            "message": "Bonjour, je voudrais faire le point sur ma prise de parole.",
+            "consent": True}
+
+
+def booking(ctx: Context) -> list[Figure]:
+    """POST bookings of distinct free discovery slots, one new email each."""
+    world = ctx.world
+    path = f"/api/v1/coaches/{world.coach.slug}/bookings"
+    n, warmup = ctx.n(100, 20), 5
+    free = free_slots_for(session_type=world.discovery, start=world.now,
+                          end=world.now + world.discovery.horizon)
+    random.Random(7).shuffle(free)
+    if len(free) < n + warmup:
+        n = len(free) - warmup
+    before = Booking.objects.count()
+    samples, failures = [], []
+    for index, slot in enumerate(free[: n + warmup]):
+        payload = booking_payload(world.discovery.slug, slot.start,
+                                  f"{BENCH_PREFIX}post-{index}@example.org")
+        answer = client.post_json(ctx.port, path, payload)
+        if answer.status == 404 and index == 0:
+            raise EndpointMissing(f"POST {path} → 404")
+        if answer.status != 201:
+            failures.append(answer.brief())
+        elif index >= warmup:
+            samples.append(answer.seconds)
+    created = Booking.objects.count() - before
+    figure = Figure("POST /api/v1/coaches/demo/bookings", samples, target_ms=40,
+                    note=f"{before:,} bookings in the table; "
+                         f"201 ×{len(samples) + warmup - len(failures)}")
+    if failures or created != n + warmup:
+        figure.failed = True
+        figure.note = (f"{len(failures)} non-201 (first: {failures[:1]}), "
+                       f"{created} rows created for {n + warmup} POSTs")
+    return [report(figure)]
+
+
+def pages(ctx: Context) -> list[Figure]:
+    world = ctx.world
+    path = f"/{world.coach.slug}/{world.discovery.slug}/"
+    return [_http_figure(ctx, f"GET {path}", path, n=ctx.n(100, 30), warmup=5)]
+
+
+def feed(ctx: Context, *, label: str, events: int) -> list[Figure]:
+    """The coach's feed right after its bookings were rewritten, then warm, then changed.
+
+    The feed module caches each event's bytes and the whole body per process, so the first
+    GET after the rewrite renders every event (cold), an unchanged feed is served from the
+    cache, and a change re-renders only the changed events. Call after `layout_bookings`.
+    """
+    world = ctx.world
+    path = f"/feeds/{world.coach.feed_token}.ics"
+    # One GET per worker at once: each renders every event, in parallel.
+    cold = _simultaneous(ctx.port, path, timeout=FEED_TIMEOUT)
+    if cold[0].status == 404:
+        raise EndpointMissing("GET /feeds/<token>.ics → 404")
+    served = cold[0].body.count(b"BEGIN:VEVENT")
+    note = f"{served:,} VEVENTs, {len(cold[0].body) / 1e6:.1f} MB" + (
+        "" if served == events else f"; the seed expected {events:,}")
+    first = Figure(f"feed 200, cold render, {label}", [a.seconds for a in cold],
+                   target_ms=300, note=f"{note}; the first GETs after the rewrite, one per "
+                                       "worker, simultaneous")
+    first.failed = any(answer.status != 200 for answer in cold)
+    figures = [report(first)]
+    figures.append(_http_figure(ctx, f"feed 200, unchanged, {label}", path, n=ctx.n(30, 8),
+                                warmup=3, target_ms=300, note=note,
+                                timeout=FEED_TIMEOUT))
+    figures.append(_feed_after_change(ctx, path, label, n=ctx.n(20, 5)))
+    etag = client.get(ctx.port, path, timeout=FEED_TIMEOUT).headers.get("etag", "")
+    figures.append(_http_figure(ctx, f"feed 304 (If-None-Match), {label}", path,
+                                n=ctx.n(200, 50), warmup=5, expect=304, target_ms=5,
+                                headers={"If-None-Match": etag}, timeout=FEED_TIMEOUT))
+    return figures
+
+
+def _feed_after_change(ctx: Context, path: str, label: str, *, n: int) -> Figure:
+    """GETs each following a change of one booking, as a calendar app polls after a booking."""
+    bookings = Booking.objects.filter(coach=ctx.world.coach)
+    future = bookings.filter(start__gte=ctx.world.now).values_list("pk", flat=True)
+    pks = itertools.cycle(list(future[:n]))
+    samples, statuses = [], Counter()
+    for _ in range(n):
+        # updated_at moves the ETag and is the event's DTSTAMP, so that event is re-rendered.
+        bookings.filter(pk=next(pks)).update(updated_at=datetime.now(UTC))
+        answer = client.get(ctx.port, path, timeout=FEED_TIMEOUT)
+        statuses[answer.status] += 1
+        samples.append(answer.seconds)
+    figure = Figure(f"feed 200, after one booking changed, {label}", samples, target_ms=300)
+    if set(statuses) != {200}:
+        figure.failed = True
+        figure.note = f"statuses {dict(statuses)}"
+    return report(figure)
