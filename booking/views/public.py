@@ -1,8 +1,7 @@
 """Public pages: coaches, the slot picker, the booking form and its confirmation."""
 
-import re
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -20,41 +19,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Coach
 from availability.models import SessionType
 from availability.selectors import active_session_types
-from availability.slots import Refusal, Slot
+from availability.slots import Refusal
 from booking import errors
 from booking.forms import BAD_START, REFUSED, BookingForm, parse_start, parse_zone, zone_options
 from booking.models import Booking
 from booking.ratelimit import booking_rate_limited
-from booking.selectors import SlotFacts, booking_by_manage_token, free_slots_for
+from booking.selectors import SlotFacts, booking_by_manage_token
 from booking.services import Invitee, booking_create
+from booking.views.picker import Links, build_calendar
 
 TZ_COOKIE = "tz"
-WEEK_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
 TZ_COOKIE_AGE = 365 * 24 * 3600
 # Booking fields whose validation errors belong to a form field of the same meaning.
 FIELD_OF = {"invitee_name": "name", "invitee_email": "email", "message": "message"}
-
-
-@dataclass(frozen=True)
-class ShownSlot:
-    start: datetime
-    iso: str  # UTC, as the booking form's ?start= takes it
-
-
-@dataclass
-class Day:
-    date: date
-    slots: list[ShownSlot] = field(default_factory=list)
-
-
-@dataclass
-class Week:
-    monday: date
-    days: list[Day]
-    previous: date | None
-    next: date | None
-    next_free: Slot | None  # the first free slot after this week, when this one is empty
-    any_free: bool  # whether any bookable week has a free slot
 
 
 @dataclass
@@ -81,76 +58,23 @@ def _iso(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-
-
-def _asked_week(request: HttpRequest, first: date, last: date,
-                notices: list[str]) -> date | None:
-    """The Monday of ?week= clamped to the bookable weeks, or None to show the first free."""
-    value = request.GET.get("week")
-    if not value:
-        return None
-    try:
-        if not WEEK_FORMAT.fullmatch(value):
-            raise ValueError(value)
-        asked = _monday(date.fromisoformat(value))
-    except ValueError:
-        notices.append(_("Unknown week; showing the first week with free slots."))
-        return None
-    if asked < first or asked > last:
-        notices.append(_("That week cannot be booked; showing the nearest one that can."))
-        return min(max(asked, first), last)
-    return asked
-
-
-def _week(request: HttpRequest, session_type: SessionType, zone: ZoneInfo,
-          notices: list[str]) -> Week:
-    """The week to show, its days with free slots, and where the arrows lead.
-
-    One call to the selector covers every bookable week, so the query count stays fixed and
-    the first week with free slots can be found without asking again.
-    """
-    now = timezone.now()
-    first = _monday(now.astimezone(zone).date())
-    last = _monday((now + session_type.horizon).astimezone(zone).date())
-    slots = free_slots_for(session_type=session_type, start=_local_midnight(first, zone),
-                           end=_local_midnight(last + timedelta(days=7), zone), now=now)
-    monday = _asked_week(request, first, last, notices)
-    if monday is None:
-        monday = _monday(slots[0].start.astimezone(zone).date()) if slots else first
-    week_end = monday + timedelta(days=7)
-    days: dict[date, Day] = {}
-    next_free = None
-    for slot in slots:
-        day = slot.start.astimezone(zone).date()
-        if monday <= day < week_end:
-            days.setdefault(day, Day(day)).slots.append(ShownSlot(slot.start, _iso(slot.start)))
-        elif day >= week_end and next_free is None:
-            next_free = slot
-    return Week(monday=monday, days=list(days.values()),
-                previous=monday - timedelta(days=7) if monday > first else None,
-                next=week_end if week_end <= last else None,
-                next_free=next_free if not days else None, any_free=bool(slots))
-
-
 def _render_picker(request: HttpRequest, session_type: SessionType) -> HttpResponse:
     coach = session_type.coach
     viewer = _viewer_zone(request, coach)
-    week = _week(request, session_type, viewer.zone, viewer.notices)
+    picker_url = reverse("booking:picker", args=[coach.slug, session_type.slug])
+    links = Links(picker_url, reverse("booking:book", args=[coach.slug, session_type.slug]),
+                  viewer.zone)
+    calendar = build_calendar(request, session_type, viewer.zone, viewer.notices, links)
+    partial = request.htmx and not request.htmx.history_restore_request
     context = {
         "coach": coach, "session_type": session_type, "zone": viewer.zone,
-        "coach_zone": coach.zone, "week": week, "notices": viewer.notices,
-        "zone_options": zone_options(viewer.zone.key),
+        "calendar": calendar, "week": calendar.week, "month": calendar.month,
+        "notices": viewer.notices, "picker_url": picker_url,
         "minutes": int(session_type.duration.total_seconds() // 60),
-        "picker_url": reverse("booking:picker", args=[coach.slug, session_type.slug]),
-        "book_url": reverse("booking:book", args=[coach.slug, session_type.slug]),
     }
-    partial = request.htmx and not request.htmx.history_restore_request
+    if not partial:
+        # Only the whole page has the zone select; fragments leave it in place.
+        context["zone_options"] = zone_options(viewer.zone.key)
     template = "booking/_slots.html" if partial else "booking/picker.html"
     response = render(request, template, context)
     if viewer.remember:

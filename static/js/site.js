@@ -61,16 +61,27 @@
   function init() {
     var select = document.querySelector("[data-tz-select]");
     if (select) setUpZoneSelect(select);
-    // After a new week or zone arrives, move focus to its heading so screen readers follow.
+    // After a new week, month or day arrives, move focus to its heading so screen readers
+    // follow; the link that asked names that heading in data-focus.
     document.body.addEventListener("htmx:afterSettle", function (event) {
       if (!event.target || event.target.id !== "slots") return;
       var config = event.detail && event.detail.requestConfig;
       var source = config && config.elt;
-      // A zone change keeps focus on the select; a new week moves it to the week's heading.
+      // A zone change keeps focus on the select.
       if (source && source.closest && source.closest("#tz-form")) return;
-      var title = document.getElementById("week-title");
+      var wanted = source && source.getAttribute && source.getAttribute("data-focus");
+      var title = (wanted && document.getElementById(wanted)) ||
+        document.getElementById("week-title") || document.getElementById("month-title");
       if (title) title.focus({ preventScroll: false });
     });
+    // htmx moves through weeks and months without reloading: the language switch must come
+    // back to the address shown now, not the one the page was first loaded at.
+    var language = document.querySelector(".lang-switch input[name=next]");
+    if (language) {
+      language.form.addEventListener("submit", function () {
+        language.value = location.pathname + location.search;
+      });
+    }
   }
 
   // Deferred scripts run before DOMContentLoaded, when htmx has not yet wired the page up;

@@ -185,24 +185,28 @@ class TestPicker:
         assert iso(TUESDAY_9) not in starts
         assert iso(TUESDAY_9 + timedelta(minutes=30)) in starts
 
+    @pytest.mark.parametrize("url", [PICKER, f"{PICKER}?view=month&month=2027-03&day=2027-03-02"])
     def test_query_count_has_a_ceiling_that_bookings_do_not_raise(
-            self, client, session_type, django_assert_max_num_queries):
-        client.get(PICKER)  # warms the expanded-windows cache, as on a live site
+            self, client, session_type, django_assert_max_num_queries, url):
+        client.get(url)  # warms the expanded-windows cache, as on a live site
         with CaptureQueriesContext(connection) as before:
-            client.get(PICKER)
+            client.get(url)
         for day in range(2, 6):
             for hour in (9, 10, 14, 15, 16):
                 someone_books(session_type, TUESDAY_9.replace(day=day, hour=hour),
                               email=f"p{day}{hour}@example.org")
         with django_assert_max_num_queries(6):
-            html = client.get(PICKER).content.decode()
+            html = client.get(url).content.decode()
         with CaptureQueriesContext(connection) as after:
-            client.get(PICKER)
+            client.get(url)
         assert len(after) == len(before)
         assert iso(TUESDAY_9) not in html
+        assert iso(TUESDAY_9 + timedelta(minutes=30)) in html
 
-    def test_page_has_no_inline_script_or_style_and_loads_htmx_locally(self, client, session_type):
-        html = client.get(PICKER).content.decode()
+    @pytest.mark.parametrize("url", [PICKER, f"{PICKER}?view=month&month=2027-03"])
+    def test_page_has_no_inline_script_or_style_and_loads_htmx_locally(
+            self, client, session_type, url):
+        html = client.get(url).content.decode()
         assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
         assert " style=" not in html and "<style" not in html
         assert '<script src="/static/django_htmx/htmx-2.min.js" defer>' in html

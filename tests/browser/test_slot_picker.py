@@ -80,3 +80,43 @@ def test_choosing_a_zone_in_the_select_changes_the_times(open_page, session_type
     page.reload()
     wait_for_zone(page, "Asia/Tokyo")  # remembered in the cookie
     assert console.problems == []
+
+
+def test_month_view_lists_the_times_of_the_day_clicked(open_page, session_type):
+    page, console = open_page("America/New_York", "/demo/discovery/")
+    wait_for_zone(page, "America/New_York")
+    page.locator('#slots .view-switch a[data-focus="month-title"]').click()
+    page.locator('#slots[data-view="month"]').wait_for()
+    # Next month lies (almost) wholly inside the 60-day horizon whatever today is.
+    before = page.locator("#month-title").inner_text()
+    page.locator("#slots a[rel=next]").click()
+    page.wait_for_function(
+        "before => document.getElementById('month-title').innerText !== before", arg=before)
+    day = page.locator("#slots a.month__day--free:not([aria-current])").nth(1)
+    number, label = day.inner_text(), day.get_attribute("aria-label")
+    assert FRENCH_DAY.match(label) and number in label  # the link is named by its date
+    day.click()
+    page.wait_for_function(
+        "n => document.querySelector('#slots a.month__day[aria-current]')?.textContent === n",
+        arg=number)
+    times = listed_slots(page)
+    assert times
+    for start, text in times:
+        local = start.astimezone(NEW_YORK)
+        assert local.day == int(number) and text == local.strftime("%H:%M")
+    assert page.locator("#day-times-title").inner_text() in label
+    assert "view=month" in page.url and "day=" in page.url
+    assert page.evaluate("document.activeElement.id") == "day-times-title"
+    # Another zone keeps the month and the day (the zone form sends them along).
+    page.locator("#tz-select").select_option("Asia/Tokyo")
+    wait_for_zone(page, "Asia/Tokyo")
+    assert page.locator('#slots[data-view="month"] a.month__day[aria-current]').inner_text() \
+        == number
+    # The language switch comes back to the month shown now, not to the page first loaded.
+    with page.expect_navigation():
+        page.locator('.lang-switch button[value="en"]').click()
+    assert "view=month" in page.url and "day=" in page.url
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("#day-times-title").inner_text().split()[0] in {
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+    assert console.problems == []
