@@ -132,9 +132,12 @@ def _check_slot(*, session_type: SessionType, start: datetime, now: datetime,
     early = timing_refusal(start, rules=session_type_rules(session_type, coach.zone), now=now)
     if early is not None:
         raise errors.SlotUnavailable(early)
-    # Two bookings of one day would each see the day one short of its cap; serialising a
-    # coach's day costs nothing at her scale and also covers types without a cap.
-    lock(f"booking:day:{coach.pk}:{start.astimezone(coach.zone).date()}")
+    # Two bookings of one day would each see the day one short of its cap, so a coach's day
+    # is serialised whenever any of her types has a cap (a booking of an uncapped type still
+    # fills a capped type's day). Without caps, overlaps are the exclusion constraint's job
+    # and bookings of distinct slots run in parallel.
+    if SessionType.objects.filter(coach_id=coach.pk, daily_cap__isnull=False).exists():
+        lock(f"booking:day:{coach.pk}:{start.astimezone(coach.zone).date()}")
     facts = SlotFacts(session_type=session_type, start=start, end=start + session_type.duration,
                       exclude_booking=exclude)
     reason = facts.refusal(start, now=now)
