@@ -204,9 +204,9 @@ def pages(ctx: Context) -> list[Figure]:
 def feed(ctx: Context, *, label: str, events: int) -> list[Figure]:
     """The coach's feed right after its bookings were rewritten, then warm, then changed.
 
-    The feed module caches each event's bytes and the whole body per process, so the first
-    GET after the rewrite renders every event (cold), an unchanged feed is served from the
-    cache, and a change re-renders only the changed events. Call after `layout_bookings`.
+    The feed module caches the whole body per process under its ETag, so the first GET after
+    the rewrite renders every event (cold), an unchanged feed is served from the cache, and a
+    change renders the whole feed again. Call after `layout_bookings`.
     """
     world = ctx.world
     path = f"/feeds/{world.coach.feed_token}.ics"
@@ -240,7 +240,7 @@ def _feed_after_change(ctx: Context, path: str, label: str, *, n: int) -> Figure
     pks = itertools.cycle(list(future[:n]))
     samples, statuses = [], Counter()
     for _ in range(n):
-        # updated_at moves the ETag and is the event's DTSTAMP, so that event is re-rendered.
+        # updated_at moves the ETag (and is the event's DTSTAMP): the next GET renders anew.
         bookings.filter(pk=next(pks)).update(updated_at=datetime.now(UTC))
         answer = client.get(ctx.port, path, timeout=FEED_TIMEOUT)
         statuses[answer.status] += 1
