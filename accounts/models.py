@@ -65,7 +65,7 @@ class Coach(models.Model):
     """The public face of a user who offers sessions."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="coach")
+                                related_name="coach", verbose_name=_("user"))
     slug = models.SlugField(_("slug"), max_length=60, unique=True,
                             validators=[validate_coach_slug])
     display_name = models.CharField(_("display name"), max_length=120)

@@ -21,7 +21,8 @@ class SessionType(models.Model):
         PER_PERIOD = "per_period", _("Once per period")  # one per email within limit_period_days
         UNLIMITED = "unlimited", _("Unlimited")  # no per-person limit but max_future_bookings
 
-    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="session_types")
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="session_types",
+                              verbose_name=_("coach"))
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60)
     description = models.TextField(_("description"), blank=True)
@@ -77,10 +78,13 @@ class Availability(models.Model):
     with every change to either, so expanded windows can be cached under it.
     """
 
-    coach = models.OneToOneField(Coach, on_delete=models.CASCADE, related_name="availability")
-    windows = models.OneToOneField(Calendar, on_delete=models.PROTECT, related_name="+")
-    time_off = models.OneToOneField(Calendar, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveBigIntegerField(default=0)
+    coach = models.OneToOneField(Coach, on_delete=models.CASCADE, related_name="availability",
+                                 verbose_name=_("coach"))
+    windows = models.OneToOneField(Calendar, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("windows calendar"))
+    time_off = models.OneToOneField(Calendar, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("time off calendar"))
+    version = models.PositiveBigIntegerField(_("version"), default=0)
 
     class Meta:
         verbose_name = _("availability")
@@ -93,11 +97,13 @@ class Availability(models.Model):
 class ExternalCalendar(models.Model):
     """A calendar of the coach's (an ICS URL) whose busy times block slots."""
 
-    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="external_calendars")
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="external_calendars",
+                              verbose_name=_("coach"))
     name = models.CharField(_("name"), max_length=120)
     url = models.URLField(_("ICS URL"), max_length=1000)
-    last_synced_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_error = models.TextField(blank=True, editable=False)
+    last_synced_at = models.DateTimeField(_("last synced at"), null=True, blank=True,
+                                          editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("external calendar")

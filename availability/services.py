@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from schedule.models import Calendar, Event, Rule
 
@@ -31,8 +32,12 @@ def availability_for_coach(*, coach: Coach) -> Availability:
     existing = Availability.objects.filter(coach=coach).first()
     if existing is not None:
         return existing
-    windows = _new_calendar(f"{coach.slug} · windows", f"{coach.slug}-{coach.pk}-windows")
-    time_off = _new_calendar(f"{coach.slug} · time off", f"{coach.slug}-{coach.pk}-time-off")
+    # Display names are stored once, in the language active when the coach starts.
+    names = {"coach": coach.slug}
+    windows = _new_calendar(gettext("%(coach)s · windows") % names,
+                            f"{coach.slug}-{coach.pk}-windows")
+    time_off = _new_calendar(gettext("%(coach)s · time off") % names,
+                             f"{coach.slug}-{coach.pk}-time-off")
     return Availability.objects.create(coach=coach, windows=windows, time_off=time_off)
 
 
@@ -52,7 +57,8 @@ def weekly_rule() -> Rule:
     """The plain weekly rule, without `by…` params, that every weekly window shares."""
     rule = Rule.objects.filter(frequency="WEEKLY", params="").order_by("pk").first()
     if rule is None:
-        rule = Rule.objects.create(name="Weekly", frequency="WEEKLY", description="Every week")
+        rule = Rule.objects.create(name="Weekly", frequency="WEEKLY",
+                                   description=gettext("Every week"))
     return rule
 
 
@@ -106,8 +112,8 @@ def extra_window_add(*, coach: Coach, start: datetime, end: datetime, title: str
     """A one-off window between two instants."""
     _check_order(start, end)
     availability = availability_for_coach(coach=coach)
-    return Event.objects.create(calendar=availability.windows, title=title or "Extra window",
-                                start=start, end=end)
+    return Event.objects.create(calendar=availability.windows,
+                                title=title or gettext("Extra window"), start=start, end=end)
 
 
 @transaction.atomic
@@ -115,7 +121,7 @@ def time_off_add(*, coach: Coach, start: datetime, end: datetime, title: str = "
     """Closed time between two instants: a holiday, a single day, an afternoon."""
     _check_order(start, end)
     availability = availability_for_coach(coach=coach)
-    return Event.objects.create(calendar=availability.time_off, title=title or "Time off",
+    return Event.objects.create(calendar=availability.time_off, title=title or gettext("Time off"),
                                 start=start, end=end)
 
 

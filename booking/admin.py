@@ -7,8 +7,8 @@ services, which re-check the guard and tell both sides.
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from booking import errors, services
 from booking.models import Booking, SentNotification
@@ -55,7 +55,8 @@ class BookingAdmin(admin.ModelAdmin):
             try:
                 change(booking)
             except errors.BookingError as exc:
-                self.message_user(request, f"{booking}: {exc.message}", messages.ERROR)
+                self.message_user(request, gettext("%(booking)s: %(message)s")
+                                  % {"booking": booking, "message": exc.message}, messages.ERROR)
             else:
                 done += 1
         if done:

@@ -32,15 +32,16 @@ class Booking(models.Model):
     # Statuses whose blocked range no other booking may overlap (the database enforces it).
     ACTIVE_STATUSES = (Status.PENDING_PAYMENT, Status.CONFIRMED)
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    coach = models.ForeignKey(Coach, on_delete=models.PROTECT, related_name="bookings")
+    uid = models.UUIDField(_("UID"), default=uuid.uuid4, unique=True, editable=False)
+    coach = models.ForeignKey(Coach, on_delete=models.PROTECT, related_name="bookings",
+                              verbose_name=_("coach"))
     session_type = models.ForeignKey(SessionType, on_delete=models.PROTECT,
-                                     related_name="bookings")
+                                     related_name="bookings", verbose_name=_("session type"))
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     # [start - buffer before, end + buffer after): what no other active booking may overlap.
-    blocked_start = models.DateTimeField()
-    blocked_end = models.DateTimeField()
+    blocked_start = models.DateTimeField(_("blocked from"))
+    blocked_end = models.DateTimeField(_("blocked until"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.CONFIRMED)
     invitee_name = models.CharField(_("name"), max_length=120)
@@ -51,16 +52,17 @@ class Booking(models.Model):
     message = models.TextField(_("message"), max_length=2000, blank=True)
     consent_at = models.DateTimeField(_("consent given at"))
     # iCalendar SEQUENCE: rises with every change the invitee's calendar must apply.
-    sequence = models.PositiveIntegerField(default=0)
+    sequence = models.PositiveIntegerField(_("sequence"), default=0)
     manage_selector = models.CharField(max_length=tokens.SELECTOR_LENGTH, unique=True,
                                        default=tokens.new_selector, editable=False)
     manage_secret = models.CharField(max_length=tokens.SECRET_LENGTH, default=tokens.new_secret,
                                      editable=False)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.CharField(max_length=10, choices=CancelledBy.choices, blank=True)
-    cancel_reason = models.TextField(max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.CharField(_("cancelled by"), max_length=10, choices=CancelledBy.choices,
+                                    blank=True)
+    cancel_reason = models.TextField(_("cancellation reason"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = BookingQuerySet.as_manager()
 
@@ -118,16 +120,17 @@ class SentNotification(models.Model):
         CANCEL = "cancel", _("Cancellation")  # METHOD:CANCEL
         REMINDER = "reminder", _("Reminder")  # before the session, `minutes` ahead
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications")
-    sequence = models.PositiveIntegerField()
-    role = models.CharField(max_length=10, choices=Role.choices)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications",
+                                verbose_name=_("booking"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    role = models.CharField(_("recipient"), max_length=10, choices=Role.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     # A reminder's offset before the start; 0 for invitations and cancellations.
-    minutes = models.PositiveIntegerField(default=0)
+    minutes = models.PositiveIntegerField(_("minutes before"), default=0)
     # The start the message announced, so a later message can say where the session moved from.
-    start = models.DateTimeField()
-    claimed_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
+    start = models.DateTimeField(_("start"))
+    claimed_at = models.DateTimeField(_("claimed at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sent notification")
