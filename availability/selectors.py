@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q, QuerySet
 from schedule.models import Event, Occurrence
 from schedule.periods import Period
@@ -165,11 +166,27 @@ def availability_events(*, availability: Availability) -> list[tuple[str, Event]
     return sorted(kinds, key=lambda pair: order[pair[0]])
 
 
+def utc_rows(queryset: QuerySet, *fields: str) -> list[tuple[datetime, ...]]:
+    """The rows of these datetime fields as aware UTC datetimes, without Django's converters.
+
+    Those cost ~15 µs a value on SQLite and, at a few hundred bookings a month, were half of
+    the slots endpoint's time. The database holds UTC already: SQLite's driver parses it to
+    naive datetimes (Django registers the parser) and psycopg returns aware ones.
+    """
+    values = queryset.values_list(*fields)
+    if connection.vendor != "sqlite":
+        return list(values)
+    sql, params = values.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(value.replace(tzinfo=UTC) for value in row) for row in cursor.fetchall()]
+
+
 def busy_intervals_for(*, coach: Coach, start: datetime, end: datetime) -> list[Interval]:
     """Imported busy times overlapping [start, end), sorted by start."""
     rows = (BusyInterval.objects.filter(coach=coach, start__lt=end, end__gt=start)
             .order_by("start"))
-    return [Interval(s, e) for s, e in rows.values_list("start", "end")]
+    return [Interval(s, e) for s, e in utc_rows(rows, "start", "end")]
 
 
 def active_session_types(*, coach: Coach) -> QuerySet[SessionType]:

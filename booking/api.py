@@ -109,6 +109,18 @@ def _session_type(coach: Coach, slug: str | None) -> SessionType | None:
     return found
 
 
+def _session_type_or_404(coach_slug: str, type_slug: str | None) -> SessionType:
+    """The coach's active type of that slug (her first one if None), coach joined; one query."""
+    if not is_slug(coach_slug) or (type_slug is not None and not is_slug(type_slug)):
+        raise Http404
+    types = SessionType.objects.select_related("coach").filter(coach__slug=coach_slug,
+                                                               is_active=True)
+    found = types.filter(slug=type_slug).first() if type_slug is not None else types.first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def _booking_or_404(token: str) -> Booking:
     booking = booking_by_manage_token(token=token) if TOKEN_RE.fullmatch(token) else None
     if booking is None:
@@ -178,11 +190,8 @@ def session_types(request: HttpRequest, coach: CoachSlug) -> list[dict]:
 @router.get("/coaches/{coach}/slots", response={200: SlotsOut, **COMMON})
 def slots(request: HttpRequest, coach: CoachSlug, query: Query[SlotsQuery]) -> dict:
     """Free slots starting on the days `start`..`end` (inclusive) of `tz`, shown in `tz`."""
-    coach_obj = _coach_or_404(coach)
-    session_type = _session_type(coach_obj, query.type)
-    if session_type is None:
-        raise Http404
-    zone = ZoneInfo(query.tz) if query.tz else coach_obj.zone
+    session_type = _session_type_or_404(coach, query.type)
+    zone = ZoneInfo(query.tz) if query.tz else session_type.coach.zone
     now = timezone.now()
     try:
         first = parse_date(query.start) if query.start else now.astimezone(zone).date()

@@ -24,11 +24,12 @@ from pathlib import Path
 import icalendar
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import CharField, F, Func, Max, Q, QuerySet, TextField
+from django.db.models import CharField, F, Func, Max, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from icalendar import Calendar, vDuration
 
 from accounts.models import Coach
+from accounts.selectors import coach_by_feed_token
 from booking import ics_fast, invites
 from booking.invites import booking_uid, status_for
 from booking.models import Booking
@@ -72,6 +73,17 @@ def feed_bookings(*, coach: Coach, now: datetime) -> QuerySet[Booking]:
         | Q(cancelled_at__gte=day - settings.FEED_CANCELLED_RETENTION))
 
 
+def feed_coach(*, token: str) -> Coach | None:
+    """The coach of this feed token with her bookings' last write, in one indexed query.
+
+    A 304 then costs that query alone: calendar apps poll every few minutes.
+    """
+    last = (Booking.objects.filter(coach=OuterRef("pk")).order_by("-updated_at")
+            .values("updated_at")[:1])
+    return coach_by_feed_token(
+        token=token, queryset=Coach.objects.annotate(last_booking_write=Subquery(last)))
+
+
 def feed_state(*, coach: Coach, now: datetime) -> FeedState:
     """ETag and Last-Modified from one indexed MAX() whatever the number of bookings.
 
@@ -80,7 +92,10 @@ def feed_state(*, coach: Coach, now: datetime) -> FeedState:
     session type or a new coach email shows with the next booking change or the next day.
     """
     day = _window_day(now)
-    last = Booking.objects.filter(coach=coach).aggregate(last=Max("updated_at"))["last"]
+    if hasattr(coach, "last_booking_write"):  # annotated by feed_coach: no second query
+        last = coach.last_booking_write
+    else:
+        last = Booking.objects.filter(coach=coach).aggregate(last=Max("updated_at"))["last"]
     last_write = last or coach.created_at
     parts = (BUILDER_VERSION, coach.feed_token, coach.display_name, day.date().isoformat(),
              last_write.isoformat())

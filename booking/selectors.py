@@ -1,33 +1,20 @@
 """Reads of bookings, and where free slots are composed: availability minus what is busy."""
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db import connection
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts import tokens
 from availability.models import SessionType
-from availability.selectors import busy_intervals_for, session_type_rules, windows_for
+from availability.selectors import (
+    busy_intervals_for,
+    session_type_rules,
+    utc_rows,
+    windows_for,
+)
 from availability.slots import Interval, Refusal, Slot, free_slots, refusal
 from booking.models import Booking
-
-
-def _utc_rows(queryset: QuerySet, *fields: str) -> list[tuple[datetime, ...]]:
-    """The rows of these datetime fields as aware UTC datetimes, without Django's converters.
-
-    Those cost ~15 µs a value on SQLite and, at a few hundred bookings a month, were half of
-    the slots endpoint's time. The database holds UTC already: SQLite's driver parses it to
-    naive datetimes (Django registers the parser) and psycopg returns aware ones.
-    """
-    values = queryset.values_list(*fields)
-    if connection.vendor != "sqlite":
-        return list(values)
-    sql, params = values.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [tuple(value.replace(tzinfo=UTC) for value in row) for row in cursor.fetchall()]
 
 
 class SlotFacts:
@@ -48,11 +35,15 @@ class SlotFacts:
             coach=coach, blocked_start__lt=day_end, blocked_end__gt=day_start)
         if exclude_booking is not None:
             bookings = bookings.exclude(pk=exclude_booking.pk)
-        rows = _utc_rows(bookings, "start", "blocked_start", "blocked_end")
-        self.busy = [Interval(b_start, b_end) for _, b_start, b_end in rows]
+        if self.rules.daily_cap is None:
+            # Without a cap, days need no counting: read only the blocked ranges.
+            rows = utc_rows(bookings, "blocked_start", "blocked_end")
+            self.bookings_per_day: Counter[date] = Counter()
+        else:
+            rows = utc_rows(bookings, "blocked_start", "blocked_end", "start")
+            self.bookings_per_day = Counter(row[2].astimezone(zone).date() for row in rows)
+        self.busy = [Interval(row[0], row[1]) for row in rows]
         self.busy += busy_intervals_for(coach=coach, start=day_start, end=day_end)
-        self.bookings_per_day: Counter[date] = Counter(
-            start_.astimezone(zone).date() for start_, _, _ in rows)
 
     def slots(self, *, start: datetime, end: datetime, now: datetime) -> list[Slot]:
         return free_slots(windows=self.windows, closed=self.closed, busy=self.busy,

@@ -6,13 +6,12 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
-from accounts.selectors import coach_by_feed_token
 from booking import feed
 
 
 @require_safe
 def coach_feed(request: HttpRequest, secret: str) -> HttpResponse:
-    coach = coach_by_feed_token(token=secret)
+    coach = feed.feed_coach(token=secret)
     if coach is None:
         raise Http404
     now = timezone.now()
