@@ -8,6 +8,12 @@ from schedule.models import Calendar
 
 from accounts.models import Coach
 
+# Bounds that keep a booking's blocked range under MAX_BLOCKED_SPAN, so reads of the bookings
+# around a day can bound their index scan from below instead of reading the whole history.
+MAX_DURATION = timedelta(hours=8)
+MAX_BUFFER = timedelta(hours=4)
+MAX_BLOCKED_SPAN = MAX_DURATION + 2 * MAX_BUFFER
+
 
 def default_reminders() -> list[int]:
     return [24 * 60, 60]
@@ -26,12 +32,15 @@ class SessionType(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60)
     description = models.TextField(_("description"), blank=True)
-    duration = models.DurationField(_("duration"), default=timedelta(minutes=30))
+    duration = models.DurationField(_("duration"), default=timedelta(minutes=30),
+                                    validators=[MaxValueValidator(MAX_DURATION)])
     step = models.DurationField(_("slot step"), default=timedelta(minutes=30))
     notice = models.DurationField(_("minimum notice"), default=timedelta(hours=12))
     horizon = models.DurationField(_("booking horizon"), default=timedelta(days=60))
-    buffer_before = models.DurationField(_("buffer before"), default=timedelta(0))
-    buffer_after = models.DurationField(_("buffer after"), default=timedelta(0))
+    buffer_before = models.DurationField(_("buffer before"), default=timedelta(0),
+                                         validators=[MaxValueValidator(MAX_BUFFER)])
+    buffer_after = models.DurationField(_("buffer after"), default=timedelta(0),
+                                        validators=[MaxValueValidator(MAX_BUFFER)])
     daily_cap = models.PositiveSmallIntegerField(
         _("daily cap"), null=True, blank=True,
         help_text=_("At most this many sessions of any type on one day (coach's time); "
@@ -64,6 +73,10 @@ class SessionType(models.Model):
             models.CheckConstraint(condition=Q(buffer_before__gte=timedelta(0))
                                    & Q(buffer_after__gte=timedelta(0)),
                                    name="session_type_buffers_not_negative"),
+            models.CheckConstraint(condition=Q(duration__lte=MAX_DURATION)
+                                   & Q(buffer_before__lte=MAX_BUFFER)
+                                   & Q(buffer_after__lte=MAX_BUFFER),
+                                   name="session_type_spans_bounded"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from accounts import tokens
-from availability.models import SessionType
+from availability.models import MAX_BLOCKED_SPAN, SessionType
 from availability.selectors import (
     busy_intervals_for,
     session_type_rules,
@@ -31,8 +31,11 @@ class SlotFacts:
         day_end = datetime.combine(end.astimezone(zone).date(), datetime.min.time(),
                                    tzinfo=zone) + timedelta(days=2)
         self.windows, self.closed = windows_for(coach=coach, start=day_start, end=day_end)
+        # The lower bound on blocked_start is implied by blocked_end > day_start (spans are
+        # bounded) but lets the (coach, blocked_start) index skip the coach's history.
         bookings = Booking.objects.active().filter(
-            coach=coach, blocked_start__lt=day_end, blocked_end__gt=day_start)
+            coach=coach, blocked_start__lt=day_end,
+            blocked_start__gt=day_start - MAX_BLOCKED_SPAN, blocked_end__gt=day_start)
         if exclude_booking is not None:
             bookings = bookings.exclude(pk=exclude_booking.pk)
         if self.rules.daily_cap is None:

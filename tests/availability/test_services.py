@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -153,3 +153,20 @@ def test_deleting_an_event_of_another_coach_does_nothing():
     assert Event.objects.filter(pk=theirs.pk).exists()
     availability_event_delete(availability=other.availability, event_id=theirs.pk)
     assert not Event.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field, value", [("duration", timedelta(hours=9)),
+                                          ("buffer_before", timedelta(hours=5)),
+                                          ("buffer_after", timedelta(hours=5))])
+def test_session_spans_are_bounded_so_slot_reads_can_skip_history(coach, field, value):
+    from django.db import IntegrityError, transaction
+
+    from availability.models import SessionType
+
+    session_type = SessionType(coach=coach, name="Long", slug="long", **{field: value})
+    with pytest.raises(ValidationError) as info:
+        session_type.full_clean()
+    assert field in info.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        session_type.save()
