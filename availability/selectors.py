@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, F, Func, Q, QuerySet
 from schedule.models import Event, Occurrence
 from schedule.periods import Period
 
@@ -166,6 +166,16 @@ def availability_events(*, availability: Availability) -> list[tuple[str, Event]
     return sorted(kinds, key=lambda pair: order[pair[0]])
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class _EpochMicros(Func):
+    """PostgreSQL: a timestamptz as exact integer microseconds since the Unix epoch."""
+
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+    output_field = BigIntegerField()
+
+
 def utc_rows(queryset: QuerySet, *fields: str) -> list[tuple[datetime, ...]]:
     """The rows of these datetime fields as aware UTC datetimes, without Django's converters.
 
@@ -173,6 +183,12 @@ def utc_rows(queryset: QuerySet, *fields: str) -> list[tuple[datetime, ...]]:
     the slots endpoint's time. The database holds UTC already: SQLite's driver parses it to
     naive datetimes (Django registers the parser) and psycopg returns aware ones.
     """
+    if connection.vendor == "postgresql":
+        # psycopg parses each timestamptz text into an aware datetime (~8 µs); an exact
+        # bigint of microseconds since the epoch loads several times faster.
+        micros = {f"_{field}_us": _EpochMicros(F(field)) for field in fields}
+        rows = queryset.annotate(**micros).values_list(*micros)
+        return [tuple(_EPOCH + timedelta(microseconds=value) for value in row) for row in rows]
     values = queryset.values_list(*fields)
     if connection.vendor != "sqlite":
         return list(values)
