@@ -26,7 +26,6 @@ from accounts import tokens
 from accounts.models import Coach
 from availability.models import SessionType
 from availability.selectors import active_session_types
-from availability.slots import Refusal
 from booking import errors
 from booking.models import Booking
 from booking.ratelimit import booking_rate_limited
@@ -45,7 +44,12 @@ from booking.schemas import (
     parse_aware_datetime,
     parse_date,
 )
-from booking.selectors import booking_by_manage_token, free_slots_for
+from booking.selectors import (
+    booking_by_manage_token,
+    change_deadline,
+    change_refusal,
+    free_slots_for,
+)
 from booking.services import Invitee, booking_cancel, booking_create, booking_reschedule
 
 router = Router(tags=["booking"])
@@ -140,21 +144,15 @@ def _booking_out(booking: Booking) -> dict:
 
 def _managed_out(booking: Booking, now: datetime) -> dict:
     zone = ZoneInfo(str(booking.invitee_timezone))
-    change_until = booking.start - booking.session_type.cancel_cutoff
+    change_until = change_deadline(booking)
     return {
         **_booking_out(booking),
         "tz": str(zone),
         "coach": {"slug": booking.coach.slug, "name": booking.coach.display_name},
         "session_type": {"slug": booking.session_type.slug, "name": booking.session_type.name},
-        "can_change": booking.is_active and booking.end > now and now <= change_until,
+        "can_change": change_refusal(booking, by=Booking.CancelledBy.INVITEE, now=now) is None,
         "change_until": _iso(change_until, zone),
     }
-
-
-def _refuse_beyond_horizon(session_type: SessionType, start: datetime, now: datetime) -> None:
-    """The engine would say TOO_FAR too, but only after expanding windows up to `start`."""
-    if start > now + session_type.horizon:
-        raise errors.SlotUnavailable(Refusal.TOO_FAR)
 
 
 def _error_answer(exc: errors.BookingError) -> Status:
@@ -230,7 +228,6 @@ def create_booking(request: HttpRequest, coach: CoachSlug, payload: BookingIn) -
     start = parse_aware_datetime(payload.start)
     now = timezone.now()
     try:
-        _refuse_beyond_horizon(session_type, start, now)
         booking = booking_create(session_type=session_type, start=start, invitee=invitee,
                                  now=now)
     except errors.BookingError as exc:
@@ -272,7 +269,6 @@ def reschedule_booking(request: HttpRequest, token: ManageToken,
     start = parse_aware_datetime(payload.start)
     now = timezone.now()
     try:
-        _refuse_beyond_horizon(booking.session_type, start, now)
         booking = booking_reschedule(booking=booking, start=start,
                                      by=Booking.CancelledBy.INVITEE, now=now)
     except errors.BookingError as exc:

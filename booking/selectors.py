@@ -14,6 +14,7 @@ from availability.selectors import (
     windows_for,
 )
 from availability.slots import Interval, Refusal, Slot, free_slots, refusal
+from booking import errors
 from booking.models import Booking
 
 
@@ -64,6 +65,24 @@ def free_slots_for(*, session_type: SessionType, start: datetime, end: datetime,
     now = now or timezone.now()
     facts = SlotFacts(session_type=session_type, start=start, end=end)
     return facts.slots(start=start, end=end, now=now)
+
+
+def change_deadline(booking: Booking) -> datetime:
+    """Until when the invitee may cancel or reschedule online (the type's cut-off)."""
+    return booking.start - booking.session_type.cancel_cutoff
+
+
+def change_refusal(booking: Booking, *, by: str, now: datetime) -> str | None:
+    """Why `by` (a Booking.CancelledBy value) can no longer change this booking, or None.
+
+    The one rule the services enforce and the manage page and API show: nothing changes once
+    cancelled or over; the invitee stops at the cut-off, the coach at the end.
+    """
+    if booking.status not in Booking.ACTIVE_STATUSES or booking.end <= now:
+        return errors.NOT_ACTIVE
+    if by == Booking.CancelledBy.INVITEE and now > change_deadline(booking):
+        return errors.TOO_LATE_TO_CHANGE
+    return None
 
 
 def booking_by_manage_token(*, token: str) -> Booking | None:

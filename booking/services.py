@@ -27,7 +27,7 @@ from availability.slots import Refusal, timing_refusal
 from booking import errors
 from booking.locks import lock
 from booking.models import Booking
-from booking.selectors import SlotFacts
+from booking.selectors import SlotFacts, change_refusal
 from booking.tasks import notify_booking_changed
 from booking.validators import validate_email_address, validate_message, validate_person_name
 
@@ -200,11 +200,9 @@ def _locked(booking: Booking) -> Booking:
 def _ensure_changeable(booking: Booking, *, by: str, now: datetime) -> None:
     if by not in ACTORS:
         raise ValueError(f"Unknown actor {by!r}.")
-    if booking.status not in Booking.ACTIVE_STATUSES or booking.end <= now:
-        raise errors.ChangeNotAllowed(errors.NOT_ACTIVE)
-    cutoff = booking.start - booking.session_type.cancel_cutoff
-    if by == Booking.CancelledBy.INVITEE and now > cutoff:
-        raise errors.ChangeNotAllowed(errors.TOO_LATE_TO_CHANGE)
+    refusal = change_refusal(booking, by=by, now=now)
+    if refusal is not None:
+        raise errors.ChangeNotAllowed(refusal)
 
 
 def booking_cancel(*, booking: Booking, by: str, reason: str = "",

@@ -21,7 +21,7 @@ from booking import errors
 from booking.forms_manage import CancelForm, RescheduleForm, reschedule_page
 from booking.invites import InviteFacts, invite_ics
 from booking.models import Booking
-from booking.selectors import booking_by_manage_token
+from booking.selectors import booking_by_manage_token, change_refusal
 from booking.services import booking_cancel, booking_reschedule
 
 STATUS_FOR = {errors.ChangeNotAllowed: 409, errors.SlotTaken: 409, errors.LimitReached: 409}
@@ -34,16 +34,9 @@ def _booking_or_404(token: str) -> Booking:
     return booking
 
 
-def change_refusal(booking: Booking, now: datetime) -> str | None:
-    """Why the invitee can no longer change this booking online, or None if they can.
-
-    Mirrors the services' rule so the page hides buttons the services would refuse.
-    """
-    if not booking.is_active or booking.end <= now:
-        return str(errors.NOT_ACTIVE)
-    if now > booking.start - booking.session_type.cancel_cutoff:
-        return str(errors.TOO_LATE_TO_CHANGE)
-    return None
+def _invitee_refusal(booking: Booking, now: datetime) -> str | None:
+    refusal = change_refusal(booking, by=Booking.CancelledBy.INVITEE, now=now)
+    return None if refusal is None else str(refusal)
 
 
 def _render(request: HttpRequest, template: str, booking: Booking, *, status: int = 200,
@@ -52,7 +45,7 @@ def _render(request: HttpRequest, template: str, booking: Booking, *, status: in
     context = {
         "booking": booking, "coach": booking.coach, "session_type": booking.session_type,
         "invitee_zone": ZoneInfo(str(booking.invitee_timezone)), "coach_zone": booking.coach.zone,
-        "refusal": change_refusal(booking, now), "error": error, **extra,
+        "refusal": _invitee_refusal(booking, now), "error": error, **extra,
     }
     return render(request, f"booking/manage/{template}.html", context, status=status)
 
@@ -100,7 +93,7 @@ def _render_reschedule(request: HttpRequest, booking: Booking, form: RescheduleF
                        status: int = 200, error: str | None = None) -> HttpResponse:
     now = timezone.now()
     page = None
-    if change_refusal(booking, now) is None:
+    if _invitee_refusal(booking, now) is None:
         page = reschedule_page(booking=booking, zone=ZoneInfo(str(booking.invitee_timezone)),
                                asked=_asked_day(request), now=now)
     return _render(request, "reschedule", booking, form=form, page=page, status=status,

@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 from booking.models import Booking, SentNotification
 from booking.services import Invitee, booking_cancel, booking_create, booking_reschedule
 from booking.tasks import RETRY_BACKOFF, send_reminder
-from tests.booking.test_tasks import fail_first
+from tests.booking.mailfail import fail_first
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")

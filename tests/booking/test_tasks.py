@@ -19,6 +19,7 @@ from booking.invites import booking_uid
 from booking.models import Booking, SentNotification
 from booking.services import Invitee, booking_cancel, booking_create, booking_reschedule
 from booking.tasks import CLAIM_LEASE, RETRY_BACKOFF, notify_booking_changed
+from tests.booking.mailfail import fail_first
 from tests.icalcheck import assert_ical_check_passes
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -143,20 +144,6 @@ def test_move_before_the_first_invite_went_out_reads_as_a_confirmation(session_t
 def test_deleted_booking_sends_nothing():
     assert notify_booking_changed.call(987654, 0) == "stale"
     assert mail.outbox == []
-
-
-def fail_first(count: int = 1):
-    """Patch the mail backend so its first `count` sends raise like a dead SMTP server."""
-    real = EmailBackend.send_messages
-    calls = {"n": 0}
-
-    def send_messages(self, messages):
-        calls["n"] += 1
-        if calls["n"] <= count:
-            raise SMTPServerDisconnected("Connection unexpectedly closed")
-        return real(self, messages)
-
-    return mock.patch.object(EmailBackend, "send_messages", send_messages)
 
 
 @pytest.mark.django_db
