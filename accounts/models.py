@@ -90,9 +90,9 @@ class Coach(models.Model):
         return self.display_name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("booking:coach", kwargs={"coach": self.slug})
+        # Coach pages are top-level paths (hence RESERVED_SLUGS); spelled out here rather than
+        # reversed, so that this model does not depend on the pages above it.
+        return f"/{self.slug}/"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -105,3 +105,8 @@ class Coach(models.Model):
     @property
     def feed_token(self) -> str:
         return self.feed_selector + self.feed_secret
+
+    @property
+    def feed_url(self) -> str:
+        """The private feed's absolute URL (the pages route /feeds/<token>.ics to it)."""
+        return f"{settings.SITE_URL}/feeds/{self.feed_token}.ics"

@@ -18,3 +18,7 @@ def coach_by_feed_token(*, token: str, queryset: QuerySet[Coach] | None = None) 
     if coach is None or not tokens.secrets_match(coach.feed_secret, secret):
         return None
     return coach
+
+
+def coach_by_slug(*, slug: str) -> Coach | None:
+    return Coach.objects.filter(slug=slug).first()

@@ -207,3 +207,10 @@ def busy_intervals_for(*, coach: Coach, start: datetime, end: datetime) -> list[
 
 def active_session_types(*, coach: Coach) -> QuerySet[SessionType]:
     return SessionType.objects.filter(coach=coach, is_active=True)
+
+
+def active_session_type(*, coach_slug: str, slug: str | None) -> SessionType | None:
+    """The coach's active type of that slug (her first one if None), coach joined; one query."""
+    types = SessionType.objects.select_related("coach").filter(coach__slug=coach_slug,
+                                                               is_active=True)
+    return types.filter(slug=slug).first() if slug is not None else types.first()

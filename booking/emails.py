@@ -74,7 +74,7 @@ class When:
 
 
 def _zones(booking: Booking) -> tuple[ZoneInfo, ZoneInfo]:
-    return ZoneInfo(str(booking.invitee_timezone)), booking.coach.zone
+    return booking.invitee_zone, booking.coach.zone
 
 
 def _context(booking: Booking, *, role: Role, kind: str,

@@ -1,4 +1,5 @@
 import uuid
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -97,6 +98,10 @@ class Booking(models.Model):
     @property
     def manage_url(self) -> str:
         return settings.SITE_URL + self.get_absolute_url()
+
+    @property
+    def invitee_zone(self) -> ZoneInfo:
+        return ZoneInfo(str(self.invitee_timezone))
 
     @property
     def is_active(self) -> bool:

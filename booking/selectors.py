@@ -1,7 +1,10 @@
 """Reads of bookings, and where free slots are composed: availability minus what is busy."""
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -65,6 +68,53 @@ def free_slots_for(*, session_type: SessionType, start: datetime, end: datetime,
     now = now or timezone.now()
     facts = SlotFacts(session_type=session_type, start=start, end=end)
     return facts.slots(start=start, end=end, now=now)
+
+
+@dataclass(frozen=True)
+class Bookable:
+    """The days a viewer can pick in their zone, and the free slots grouped by local day."""
+
+    first: date
+    last: date
+    by_day: Mapping[date, list[Slot]]
+
+    def first_free_from(self, day: date) -> date | None:
+        return next((d for d in self.by_day if d >= day), None)
+
+    @property
+    def slots(self) -> list[Slot]:
+        return [slot for slots in self.by_day.values() for slot in slots]
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def bookable_days(*, session_type: SessionType, zone: ZoneInfo, now: datetime,
+                  moving: Booking | None = None) -> Bookable:
+    """Which days and times a viewer in `zone` can pick, from today to the horizon.
+
+    One engine call covers every bookable day, so the query count stays fixed whatever is
+    shown and the first free day is known without asking again. `moving` is a booking being
+    rescheduled: its own range does not block its neighbours and its own start is left out.
+    """
+    first = now.astimezone(zone).date()
+    last = (now + session_type.horizon).astimezone(zone).date()
+    start, end = _local_midnight(first, zone), _local_midnight(last + timedelta(days=1), zone)
+    facts = SlotFacts(session_type=session_type, start=start, end=end, exclude_booking=moving)
+    by_day: dict[date, list[Slot]] = {}
+    for slot in facts.slots(start=start, end=end, now=now):
+        if moving is None or slot.start != moving.start:
+            by_day.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
+    return Bookable(first=first, last=last, by_day=by_day)
+
+
+def start_refusal(*, session_type: SessionType, start: datetime, now: datetime,
+                  moving: Booking | None = None) -> Refusal | None:
+    """Why `start` cannot be booked now (the engine's reason), or None when it can."""
+    facts = SlotFacts(session_type=session_type, start=start, end=start + session_type.duration,
+                      exclude_booking=moving)
+    return facts.refusal(start, now=now)
 
 
 def change_deadline(booking: Booking) -> datetime:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config.api import api
+from api.main import api
 from config.views import healthz
 
 urlpatterns = [
@@ -10,6 +10,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    path("", include("booking.urls_manage")),
-    path("", include("booking.urls")),
+    path("", include("pages.urls_manage")),
+    path("", include("pages.urls")),
 ]

@@ -20,7 +20,7 @@ from django.db import close_old_connections
 from schemathesis.checks import not_a_server_error
 
 from accounts.tokens import SELECTOR_LENGTH
-from booking.api import TOKEN_EXAMPLE
+from api.common import TOKEN_EXAMPLE
 from booking.models import Booking
 from booking.services import Invitee, booking_create
 from tests.factories import CoachFactory, SessionTypeFactory

@@ -12,10 +12,10 @@ from django.utils.html import escape
 
 from accounts.models import Coach
 from booking import errors
-from booking.forms import REFUSED
 from booking.models import Booking
 from booking.services import Invitee, booking_cancel, booking_create
 from booking.validators import validate_email_address
+from pages.forms import REFUSED
 from tests.factories import CoachFactory, SessionTypeFactory, UserFactory
 
 PARIS = ZoneInfo("Europe/Paris")

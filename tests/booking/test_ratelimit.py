@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from booking.ratelimit import booking_rate_limited
+from web.ratelimit import booking_rate_limited
 
 T0 = datetime(2027, 3, 1, 8, tzinfo=UTC)
 

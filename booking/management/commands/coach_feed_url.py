@@ -1,8 +1,6 @@
 """`python manage.py coach_feed_url <slug>`: the coach's private feed URL, on one line."""
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.urls import reverse
 
 from accounts.models import Coach
 
@@ -17,5 +15,4 @@ class Command(BaseCommand):
         coach = Coach.objects.filter(slug=slug).first()
         if coach is None:
             raise CommandError(f"No coach with the slug {slug!r}.")
-        path = reverse("manage:feed", kwargs={"secret": coach.feed_token})
-        self.stdout.write(settings.SITE_URL + path)
+        self.stdout.write(coach.feed_url)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
@@ -21,12 +21,15 @@ from availability.models import SessionType
 from availability.selectors import active_session_types
 from availability.slots import Refusal
 from booking import errors
-from booking.forms import BAD_START, REFUSED, BookingForm, parse_start, parse_zone, zone_options
 from booking.models import Booking
-from booking.ratelimit import booking_rate_limited
-from booking.selectors import SlotFacts, booking_by_manage_token
+from booking.selectors import booking_by_manage_token, start_refusal
 from booking.services import Invitee, booking_create
-from booking.views.picker import Links, build_calendar
+from pages.forms import BAD_START, REFUSED, BookingForm, zone_options
+from pages.picker import Links, build_calendar, iso_utc
+from web.errors import answer_for
+from web.lookups import coach_or_404, session_type_or_404
+from web.parsing import instant_or_none, zone_or_none
+from web.ratelimit import booking_rate_limited
 
 TZ_COOKIE = "tz"
 TZ_COOKIE_AGE = 365 * 24 * 3600
@@ -46,23 +49,19 @@ def _viewer_zone(request: HttpRequest, coach: Coach) -> ViewerZone:
     notices = []
     asked = request.GET.get("tz")
     if asked:
-        zone = parse_zone(asked)
+        zone = zone_or_none(asked)
         if zone is not None:
             return ViewerZone(zone, remember=True, notices=[])
         notices.append(_("Unknown time zone “%(zone)s”.") % {"zone": asked[:64]})
-    zone = parse_zone(request.COOKIES.get(TZ_COOKIE)) or coach.zone
+    zone = zone_or_none(request.COOKIES.get(TZ_COOKIE)) or coach.zone
     return ViewerZone(zone, remember=False, notices=notices)
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _render_picker(request: HttpRequest, session_type: SessionType) -> HttpResponse:
     coach = session_type.coach
     viewer = _viewer_zone(request, coach)
-    picker_url = reverse("booking:picker", args=[coach.slug, session_type.slug])
-    links = Links(picker_url, reverse("booking:book", args=[coach.slug, session_type.slug]),
+    picker_url = reverse("pages:picker", args=[coach.slug, session_type.slug])
+    links = Links(picker_url, reverse("pages:book", args=[coach.slug, session_type.slug]),
                   viewer.zone)
     calendar = build_calendar(request, session_type, viewer.zone, viewer.notices, links)
     partial = request.htmx and not request.htmx.history_restore_request
@@ -85,16 +84,6 @@ def _render_picker(request: HttpRequest, session_type: SessionType) -> HttpRespo
     return response
 
 
-def _coach_or_404(slug: str) -> Coach:
-    return get_object_or_404(Coach, slug=slug)
-
-
-def _session_type_or_404(coach: str, session_type: str) -> SessionType:
-    return get_object_or_404(
-        SessionType.objects.select_related("coach"),
-        coach__slug=coach, slug=session_type, is_active=True)
-
-
 def _render_coach(request: HttpRequest, coach: Coach) -> HttpResponse:
     session_types = list(active_session_types(coach=coach))
     if len(session_types) == 1:
@@ -115,12 +104,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def coach_page(request: HttpRequest, coach: str) -> HttpResponse:
-    return _render_coach(request, _coach_or_404(coach))
+    return _render_coach(request, coach_or_404(coach))
 
 
 @require_GET
 def picker(request: HttpRequest, coach: str, session_type: str) -> HttpResponse:
-    return _render_picker(request, _session_type_or_404(coach, session_type))
+    return _render_picker(request, session_type_or_404(coach, session_type))
 
 
 def _refusal_message(reason: Refusal | None) -> str | None:
@@ -134,22 +123,20 @@ def _book_context(session_type: SessionType, form: BookingForm, start: datetime 
         "coach": coach, "session_type": session_type, "form": form, "start": start,
         "end": start + session_type.duration if start else None, "zone": zone,
         "coach_zone": coach.zone,
-        "picker_url": reverse("booking:picker", args=[coach.slug, session_type.slug]),
+        "picker_url": reverse("pages:picker", args=[coach.slug, session_type.slug]),
         **extra,
     }
 
 
 def _book_get(request: HttpRequest, session_type: SessionType) -> HttpResponse:
     zone = _viewer_zone(request, session_type.coach).zone
-    start = parse_start(request.GET.get("start"))
+    start = instant_or_none(request.GET.get("start"))
     form = BookingForm(initial={"start": request.GET.get("start", ""), "tz": zone.key})
     if start is None:
         context = _book_context(session_type, form, None, zone, problem=str(BAD_START))
         return render(request, "booking/book.html", context, status=400)
     # GET only reads: it says at once when the slot went, without holding anything.
-    facts = SlotFacts(session_type=session_type, start=start,
-                      end=start + session_type.duration)
-    reason = facts.refusal(start, now=timezone.now())
+    reason = start_refusal(session_type=session_type, start=start, now=timezone.now())
     status = 200 if reason is None else 409 if reason is Refusal.TAKEN else 400
     context = _book_context(session_type, form, start, zone,
                             problem=_refusal_message(reason),
@@ -174,8 +161,8 @@ def _book_post(request: HttpRequest, session_type: SessionType) -> HttpResponse:
         if message:
             form.add_error(None, message)
         cleaned = getattr(form, "cleaned_data", {})
-        start = cleaned.get("start") or parse_start(form.data.get("start"))
-        zone = cleaned.get("tz") or parse_zone(form.data.get("tz")) or coach.zone
+        start = cleaned.get("start") or instant_or_none(form.data.get("start"))
+        zone = cleaned.get("tz") or zone_or_none(form.data.get("tz")) or coach.zone
         return render(request, "booking/book.html",
                       _book_context(session_type, form, start, zone, **extra), status=status)
 
@@ -190,25 +177,22 @@ def _book_post(request: HttpRequest, session_type: SessionType) -> HttpResponse:
     try:
         booking = booking_create(session_type=session_type, start=form.cleaned_data["start"],
                                  invitee=_invitee(form, coach))
-    except errors.SlotTaken as exc:
-        return again(409, str(exc.message), taken=True)
-    except errors.LimitReached as exc:
-        return again(409, str(exc.message))
     except errors.BookingError as exc:
-        return again(400, str(exc.message))
+        answer = answer_for(exc)
+        return again(answer.status, answer.message, taken=isinstance(exc, errors.SlotTaken))
     except ValidationError as exc:
         by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
         for name, messages in by_field.items():
             for message in messages:
                 form.add_error(FIELD_OF.get(name), message)
         return again(400)
-    return redirect("booking:confirmed", coach=coach.slug, session_type=session_type.slug,
+    return redirect("pages:confirmed", coach=coach.slug, session_type=session_type.slug,
                     token=booking.manage_token)
 
 
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, coach: str, session_type: str) -> HttpResponse:
-    found = _session_type_or_404(coach, session_type)
+    found = session_type_or_404(coach, session_type)
     if request.method == "POST":
         return _book_post(request, found)
     return _book_get(request, found)
@@ -226,7 +210,7 @@ def _calendar_links(booking: Booking) -> dict[str, str]:
                         "dates": f"{_utc_stamp(booking.start)}/{_utc_stamp(booking.end)}"})
     outlook = urlencode({
         "subject": title, "body": details,
-        "startdt": _iso(booking.start), "enddt": _iso(booking.end)})
+        "startdt": iso_utc(booking.start), "enddt": iso_utc(booking.end)})
     return {
         "ics": booking.get_absolute_url() + "invite.ics",
         "google": f"https://calendar.google.com/calendar/render?{google}",
@@ -243,8 +227,8 @@ def confirmed(request: HttpRequest, coach: str, session_type: str, token: str) -
         raise Http404
     return render(request, "booking/confirmed.html", {
         "booking": booking, "coach": booking.coach, "session_type": booking.session_type,
-        "invitee_zone": ZoneInfo(str(booking.invitee_timezone)),
+        "invitee_zone": booking.invitee_zone,
         "coach_zone": booking.coach.zone, "links": _calendar_links(booking),
-        "start_iso": _iso(booking.start),
-        "picker_url": reverse("booking:picker", args=[coach, session_type]),
+        "start_iso": iso_utc(booking.start),
+        "picker_url": reverse("pages:picker", args=[coach, session_type]),
     })

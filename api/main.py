@@ -17,8 +17,8 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
 
-from booking.api import InvalidInput
-from booking.api import router as booking_router
+from api import manage, public
+from api.common import InvalidInput
 
 BODY = "body"
 # pydantic error types, in words people can act on; anything else is "Invalid value."
@@ -61,7 +61,8 @@ api = NinjaAPI(
     docs_url="/docs",
     parser=JSONObjectParser(),
 )
-api.add_router("/", booking_router)
+api.add_router("/", public.router)
+api.add_router("/", manage.router)
 
 
 def _errors(request: HttpRequest, errors: dict[str, list[str]], status: int = 400) -> HttpResponse:

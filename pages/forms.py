@@ -1,8 +1,9 @@
-"""The public booking form: who is booking, which slot, and in which zone they read times."""
+"""Forms of the prospect's pages: booking a slot, and cancelling or moving it from the manage
+link. Instants and zones are parsed by web.parsing, as at every other door."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,18 +18,12 @@ from booking.validators import (
     validate_message,
     validate_person_name,
 )
+from web.parsing import instant_or_none, known_zones, zone_or_none
 
 HONEYPOT_FIELD = "website"
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 BAD_START = _("Please choose one of the listed slots.")
+CHOOSE_LISTED = _("Please choose one of the listed times.")
 REFUSED = _("Your request could not be processed. Please try again later.")
-
-
-@lru_cache(maxsize=1)
-def known_zones() -> frozenset[str]:
-    """IANA zone names a visitor may pick; scanning the zone database once is enough."""
-    return frozenset(available_timezones())
 
 
 @lru_cache(maxsize=1)
@@ -50,37 +45,23 @@ def zone_options(selected: str) -> str:
                              for name in names))
 
 
-def parse_zone(name: str | None) -> ZoneInfo | None:
-    """The zone of this IANA name, or None for anything else (never raises)."""
-    if not name or len(name) > 64 or name not in known_zones():
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ValueError, OSError):
-        return None
+class StartField(forms.CharField):
+    """A listed slot's start, sent back as an ISO 8601 instant; parsed by web.parsing."""
 
+    def __init__(self, *, message, required_message=None, **kwargs) -> None:
+        super().__init__(max_length=40, error_messages={
+            "required": required_message or message, "max_length": message}, **kwargs)
+        self.message = message
 
-def parse_start(value: str | None) -> datetime | None:
-    """An aware ISO 8601 instant as UTC, or None (naive or malformed values are refused)."""
-    if not value or len(value) > 40:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        return None
-    try:
-        parsed = parsed.astimezone(UTC)
-    except OverflowError:
-        return None
-    # Far-off years would overflow the day arithmetic around a slot; none can be booked.
-    return parsed if EARLIEST <= parsed <= LATEST else None
+    def clean(self, value: str) -> datetime:
+        start = instant_or_none(super().clean(value))
+        if start is None:
+            raise ValidationError(self.message, code="invalid")
+        return start
 
 
 class BookingForm(forms.Form):
-    start = forms.CharField(widget=forms.HiddenInput, max_length=40,
-                            error_messages={"required": BAD_START})
+    start = StartField(widget=forms.HiddenInput, message=BAD_START)
     # An unknown zone is not an error: the view falls back to the coach's zone.
     tz = forms.CharField(widget=forms.HiddenInput, required=False)
     # Lengths are checked by the shared validators (one message each), not by max_length.
@@ -104,14 +85,8 @@ class BookingForm(forms.Form):
         label=_("Leave this field empty"), required=False, max_length=200,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
 
-    def clean_start(self) -> datetime:
-        start = parse_start(self.cleaned_data["start"])
-        if start is None:
-            raise ValidationError(BAD_START, code="invalid")
-        return start
-
     def clean_tz(self) -> ZoneInfo | None:
-        return parse_zone(self.cleaned_data["tz"])
+        return zone_or_none(self.cleaned_data["tz"])
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
@@ -122,3 +97,18 @@ class BookingForm(forms.Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get(HONEYPOT_FIELD))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=MESSAGE_MAX, strip=True,
+        validators=[validate_message],
+        help_text=_("The coach will see it."),
+        widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RescheduleForm(forms.Form):
+    """The new start, as a listed time sends it; whether it is still free is the service's call."""
+
+    start = StartField(message=CHOOSE_LISTED,
+                       required_message=_("Please choose a new time."))

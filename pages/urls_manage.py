@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from booking.views import feed, manage
+from pages import feed, manage
 
 app_name = "manage"
 

@@ -5,9 +5,8 @@ filters: a week holds up to ~60 slots and filters per slot were most of the page
 """
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
@@ -20,7 +19,7 @@ from django.utils.translation import ngettext
 
 from availability.models import SessionType
 from availability.slots import Slot
-from booking.selectors import free_slots_for
+from booking.selectors import Bookable, bookable_days
 
 WEEK, MONTH = "week", "month"
 DAY_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -116,34 +115,6 @@ class Links:
         return f"{self.book_url}?start={iso}&tz={self.tz}"
 
 
-@dataclass
-class Bookable:
-    """The bookable days in the visitor's zone and the free slots grouped by local day."""
-
-    first: date
-    last: date
-    by_day: Mapping[date, list[Slot]]
-
-    @property
-    def first_monday(self) -> date:
-        return monday_of(self.first)
-
-    @property
-    def last_monday(self) -> date:
-        return monday_of(self.last)
-
-    @property
-    def first_month(self) -> date:
-        return self.first.replace(day=1)
-
-    @property
-    def last_month(self) -> date:
-        return self.last.replace(day=1)
-
-    def first_free_from(self, day: date) -> date | None:
-        return next((d for d in self.by_day if d >= day), None)
-
-
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -156,26 +127,17 @@ def next_month(first: date) -> date:
     return (first + timedelta(days=32)).replace(day=1)
 
 
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-
-
-def _iso(instant: datetime) -> str:
+def iso_utc(instant: datetime) -> str:
+    """An instant as the booking form's ?start= and the reschedule form take it."""
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def bookable(session_type: SessionType, zone: ZoneInfo) -> Bookable:
-    """One selector call covers every bookable day, so the query count stays fixed whatever
-    is shown, and the first free day can be found without asking again."""
-    now = timezone.now()
-    first = now.astimezone(zone).date()
-    last = (now + session_type.horizon).astimezone(zone).date()
-    slots = free_slots_for(session_type=session_type, start=_local_midnight(first, zone),
-                           end=_local_midnight(last + timedelta(days=1), zone), now=now)
-    by_day: dict[date, list[Slot]] = {}
-    for slot in slots:
-        by_day.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
-    return Bookable(first=first, last=last, by_day=by_day)
+def first_monday(span: Bookable) -> date:
+    return monday_of(span.first)
+
+
+def last_monday(span: Bookable) -> date:
+    return monday_of(span.last)
 
 
 def day_title(day: date, with_year: bool = False) -> str:
@@ -202,7 +164,7 @@ class TimeLabels:
 def shown_day(day: date, slots: list[Slot], labels: TimeLabels, links: Links) -> Day:
     shown = []
     for slot in slots:
-        iso = _iso(slot.start)
+        iso = iso_utc(slot.start)
         shown.append(ShownSlot(iso=iso, label=labels(slot.start), href=links.book(iso)))
     return Day(date=day, title=day_title(day), slots=shown)
 
@@ -241,9 +203,9 @@ def asked_week(request: HttpRequest, span: Bookable, notices: list[str]) -> date
         notices.append(_("Unknown week; showing the first week with free slots."))
         return None
     asked = monday_of(asked)
-    if not span.first_monday <= asked <= span.last_monday:
+    if not first_monday(span) <= asked <= last_monday(span):
         notices.append(_("That week cannot be booked; showing the nearest one that can."))
-        return _clamp(asked, span.first_monday, span.last_monday)
+        return _clamp(asked, first_monday(span), last_monday(span))
     return asked
 
 
@@ -265,9 +227,9 @@ def asked_month(request: HttpRequest, span: Bookable,
             notices.append(_("Unknown month; showing the first month with free slots."))
     if month is None and day is not None:
         month = day.replace(day=1)
-    if month is not None and not span.first_month <= month <= span.last_month:
+    if month is not None and not span.first.replace(day=1) <= month <= span.last.replace(day=1):
         notices.append(_("That month cannot be booked; showing the nearest one that can."))
-        month = _clamp(month, span.first_month, span.last_month)
+        month = _clamp(month, span.first.replace(day=1), span.last.replace(day=1))
     if day is not None and (month is None or day.replace(day=1) != month):
         notices.append(_("That day is not in the month shown."))
         day = None
@@ -277,7 +239,7 @@ def asked_month(request: HttpRequest, span: Bookable,
 def build_week(span: Bookable, monday: date | None, zone: ZoneInfo, links: Links) -> Week:
     if monday is None:
         free = span.first_free_from(span.first)
-        monday = monday_of(free) if free else span.first_monday
+        monday = monday_of(free) if free else first_monday(span)
     week_end = monday + timedelta(days=7)
     labels = TimeLabels(zone)
     days = [shown_day(day, slots, labels, links) for day, slots in span.by_day.items()
@@ -289,9 +251,9 @@ def build_week(span: Bookable, monday: date | None, zone: ZoneInfo, links: Links
         monday=monday,
         title=_("Week of %(day)s") % {"day": dateformat.format(monday, "j F Y")},
         days=days,
-        previous_url=links.week(monday - timedelta(days=7)) if monday > span.first_monday
+        previous_url=links.week(monday - timedelta(days=7)) if monday > first_monday(span)
         else None,
-        next_url=links.week(week_end) if week_end <= span.last_monday else None,
+        next_url=links.week(week_end) if week_end <= last_monday(span) else None,
         next_free=next_free, any_free=bool(span.by_day))
 
 
@@ -328,7 +290,7 @@ def build_month(span: Bookable, first: date | None, chosen: date | None, zone: Z
                 links: Links) -> Month:
     if first is None:
         free = span.first_free_from(span.first)
-        first = free.replace(day=1) if free else span.first_month
+        first = free.replace(day=1) if free else span.first.replace(day=1)
     end = next_month(first)
     if chosen is None:
         chosen = next((d for d in span.by_day if first <= d < end), None)
@@ -339,9 +301,9 @@ def build_month(span: Bookable, first: date | None, chosen: date | None, zone: Z
     return Month(
         first=first, title=capfirst(dateformat.format(first, "F Y")), weekdays=_weekdays(),
         rows=_rows(first, span, chosen, links),
-        previous_url=links.month(first - timedelta(days=1)) if first > span.first_month
+        previous_url=links.month(first - timedelta(days=1)) if first > span.first.replace(day=1)
         else None,
-        next_url=links.month(end) if end <= span.last_month else None,
+        next_url=links.month(end) if end <= span.last.replace(day=1) else None,
         chosen=None if chosen is None else shown_day(chosen, span.by_day.get(chosen, []),
                                                      TimeLabels(zone), links),
         next_free=next_free, any_free=bool(span.by_day))
@@ -350,12 +312,12 @@ def build_month(span: Bookable, first: date | None, chosen: date | None, zone: Z
 def build_calendar(request: HttpRequest, session_type: SessionType, zone: ZoneInfo,
                    notices: list[str], links: Links) -> Calendar:
     """The week or the month the request asks for, with the links between the two views."""
-    span = bookable(session_type, zone)
+    span = bookable_days(session_type=session_type, zone=zone, now=timezone.now())
     if asked_view(request, notices) == MONTH:
         first, day = asked_month(request, span, notices)
         month = build_month(span, first, day, zone, links)
         anchor = month.chosen.date if month.chosen else max(month.first, span.first)
-        monday = _clamp(monday_of(anchor), span.first_monday, span.last_monday)
+        monday = _clamp(monday_of(anchor), first_monday(span), last_monday(span))
         keep = [("view", MONTH), ("month", month.first.strftime("%Y-%m"))]
         if day is not None:
             keep.append(("day", day.isoformat()))
@@ -363,6 +325,6 @@ def build_calendar(request: HttpRequest, session_type: SessionType, zone: ZoneIn
                         month_url=links.month(month.first), keep=keep)
     week = build_week(span, asked_week(request, span, notices), zone, links)
     anchor = week.days[0].date if week.days else max(week.monday, span.first)
-    first = _clamp(anchor.replace(day=1), span.first_month, span.last_month)
+    first = _clamp(anchor.replace(day=1), span.first.replace(day=1), span.last.replace(day=1))
     return Calendar(view=WEEK, week=week, month=None, week_url=links.week(week.monday),
                     month_url=links.month(first), keep=[("week", week.monday.isoformat())])

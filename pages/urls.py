@@ -1,8 +1,8 @@
 from django.urls import path
 
-from booking.views import public
+from pages import public
 
-app_name = "booking"
+app_name = "pages"
 
 urlpatterns = [
     path("", public.home, name="home"),

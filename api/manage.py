@@ -1,0 +1,76 @@
+"""The invitee's manage API (/api/v1/manage/{token}…): the token in the path is the credential."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Status
+
+from api.common import (
+    COMMON,
+    ManageToken,
+    booking_out,
+    error_status,
+    field_errors,
+    iso,
+)
+from api.schemas import CancelIn, ErrorOut, ManagedBookingOut, RescheduleIn
+from booking import errors
+from booking.models import Booking
+from booking.selectors import change_deadline, change_refusal
+from booking.services import booking_cancel, booking_reschedule
+from web.lookups import booking_or_404
+from web.parsing import parse_instant
+
+router = Router(tags=["manage"])
+
+
+def _managed_out(booking: Booking, now: datetime) -> dict:
+    zone = booking.invitee_zone
+    return {
+        **booking_out(booking),
+        "tz": str(zone),
+        "coach": {"slug": booking.coach.slug, "name": booking.coach.display_name},
+        "session_type": {"slug": booking.session_type.slug, "name": booking.session_type.name},
+        "can_change": change_refusal(booking, by=Booking.CancelledBy.INVITEE, now=now) is None,
+        "change_until": iso(change_deadline(booking), zone),
+    }
+
+
+@router.get("/manage/{token}", response={200: ManagedBookingOut, **COMMON})
+def manage_booking(request: HttpRequest, token: ManageToken) -> dict:
+    """The booking this private token opens; reading it changes nothing."""
+    return _managed_out(booking_or_404(token), timezone.now())
+
+
+@router.post("/manage/{token}/cancel", exclude_none=True,
+             response={200: ManagedBookingOut, 409: ErrorOut, **COMMON})
+def cancel_booking(request: HttpRequest, token: ManageToken,
+                   payload: CancelIn | None = None) -> Status:
+    """Cancel as the invitee, until the session type's cut-off."""
+    booking = booking_or_404(token)
+    now = timezone.now()
+    try:
+        booking = booking_cancel(booking=booking, by=Booking.CancelledBy.INVITEE,
+                                 reason=payload.reason if payload else "", now=now)
+    except errors.BookingError as exc:
+        return error_status(exc)
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(200, _managed_out(booking, now))
+
+
+@router.post("/manage/{token}/reschedule", exclude_none=True,
+             response={200: ManagedBookingOut, 409: ErrorOut, **COMMON})
+def reschedule_booking(request: HttpRequest, token: ManageToken,
+                       payload: RescheduleIn) -> Status:
+    """Move to another listed slot, until the cut-off; same uid, calendars update in place."""
+    booking = booking_or_404(token)
+    now = timezone.now()
+    try:
+        booking = booking_reschedule(booking=booking, start=parse_instant(payload.start),
+                                     by=Booking.CancelledBy.INVITEE, now=now)
+    except errors.BookingError as exc:
+        return error_status(exc)
+    return Status(200, _managed_out(booking, now))

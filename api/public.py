@@ -1,0 +1,126 @@
+"""The public API: a coach's session types and free slots, and booking one.
+
+Each endpoint parses its input (api.schemas, on web.parsing), calls one selector or service and
+shapes the answer; domain errors become statuses through web.errors. Generic failures (bad
+JSON, wrong types, oversized bodies, unknown paths) are mapped once, in api.main.
+"""
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+from ninja.throttling import BaseThrottle
+
+from api.common import (
+    COMMON,
+    CoachSlug,
+    InvalidInput,
+    booking_out,
+    error_status,
+    field_errors,
+    iso,
+)
+from api.schemas import BookingIn, BookingOut, ErrorOut, SessionTypeOut, SlotsOut, SlotsQuery
+from availability.selectors import active_session_types
+from booking import errors
+from booking.selectors import free_slots_for
+from booking.services import Invitee, booking_create
+from web.lookups import coach_or_404, session_type_or_404
+from web.parsing import is_slug, parse_date, parse_instant
+from web.ratelimit import booking_rate_limited
+
+router = Router(tags=["booking"])
+
+MAX_RANGE_DAYS = 62
+DEFAULT_RANGE_DAYS = 30
+
+
+class BookingAttempts(BaseThrottle):
+    """Counts every booking attempt, well-formed or not, before anything is validated."""
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        return not booking_rate_limited(request, email=_claimed_email(request))
+
+
+def _claimed_email(request: HttpRequest) -> str:
+    try:
+        data = json.loads(request.body)
+    except (RequestDataTooBig, ValueError):
+        return ""
+    email = data.get("email") if isinstance(data, dict) else None
+    return email if isinstance(email, str) else ""
+
+
+def _day_range(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[first 00:00, day after last 00:00) in `zone`, as UTC."""
+    start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+@router.get("/coaches/{coach}/session-types", response={200: list[SessionTypeOut], **COMMON})
+def session_types(request: HttpRequest, coach: CoachSlug) -> list[dict]:
+    """The coach's active session types, in her order."""
+    return [{"slug": t.slug, "name": t.name, "description": t.description,
+             "duration_minutes": int(t.duration.total_seconds() // 60)}
+            for t in active_session_types(coach=coach_or_404(coach))]
+
+
+@router.get("/coaches/{coach}/slots", response={200: SlotsOut, **COMMON})
+def slots(request: HttpRequest, coach: CoachSlug, query: Query[SlotsQuery]) -> dict:
+    """Free slots starting on the days `start`..`end` (inclusive) of `tz`, shown in `tz`."""
+    session_type = session_type_or_404(coach, query.type)
+    zone = ZoneInfo(query.tz) if query.tz else session_type.coach.zone
+    now = timezone.now()
+    first = parse_date(query.start) if query.start else now.astimezone(zone).date()
+    last = parse_date(query.end) if query.end else first + timedelta(days=DEFAULT_RANGE_DAYS)
+    if last < first:
+        raise InvalidInput({"end": [_("The end date must not be before the start date.")]})
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        raise InvalidInput({"end": [_("Ask for at most %(days)d days at a time.")
+                                    % {"days": MAX_RANGE_DAYS}]})
+    range_start, range_end = _day_range(first, last, zone)
+    # Nothing outside [now, now + horizon] is bookable: never expand windows beyond it.
+    range_start = max(range_start, now - timedelta(days=1))
+    range_end = min(range_end, now + session_type.horizon + timedelta(days=1))
+    found = (free_slots_for(session_type=session_type, start=range_start, end=range_end, now=now)
+             if range_start < range_end else [])
+    return {"tz": str(zone),
+            "slots": [{"start": iso(s.start, zone), "end": iso(s.end, zone)} for s in found]}
+
+
+def _invitee(payload: BookingIn, coach_zone: ZoneInfo) -> Invitee:
+    language = payload.language or get_language()
+    return Invitee(
+        name=payload.name, email=payload.email,
+        timezone=ZoneInfo(payload.tz) if payload.tz else coach_zone,
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        message=payload.message)
+
+
+@router.post("/coaches/{coach}/bookings", throttle=[BookingAttempts()], exclude_none=True,
+             response={201: BookingOut, 409: ErrorOut, 429: ErrorOut, **COMMON})
+def create_booking(request: HttpRequest, coach: CoachSlug, payload: BookingIn) -> Status:
+    """Book one of the listed slots; the answer's `manage_url` ends with the manage token."""
+    coach_obj = coach_or_404(coach)
+    found = (active_session_types(coach=coach_obj).filter(slug=payload.type).first()
+             if is_slug(payload.type) else None)
+    if found is None:
+        raise InvalidInput({"type": [_("This session type is not offered by this coach.")]})
+    found.coach = coach_obj  # already loaded
+    try:
+        booking = booking_create(session_type=found, start=parse_instant(payload.start),
+                                 invitee=_invitee(payload, coach_obj.zone), now=timezone.now())
+    except errors.BookingError as exc:
+        return error_status(exc)
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, booking_out(booking))
