@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.main import api
-from config.views import healthz
+from config.views import bad_request, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -13,3 +13,5 @@ urlpatterns = [
     path("", include("pages.urls_manage")),
     path("", include("pages.urls")),
 ]
+
+handler400 = bad_request

@@ -18,7 +18,7 @@ from booking.validators import (
     validate_message,
     validate_person_name,
 )
-from web.parsing import instant_or_none, known_zones, zone_or_none
+from web.parsing import BadValue, instant_or_none, known_zones, parse_zone
 
 HONEYPOT_FIELD = "website"
 BAD_START = _("Please choose one of the listed slots.")
@@ -62,8 +62,8 @@ class StartField(forms.CharField):
 
 class BookingForm(forms.Form):
     start = StartField(widget=forms.HiddenInput, message=BAD_START)
-    # An unknown zone is not an error: the view falls back to the coach's zone.
-    tz = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The browser's zone, set by the picker; empty means the coach's zone.
+    tz = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     # Lengths are checked by the shared validators (one message each), not by max_length.
     name = forms.CharField(
         label=_("Your name"), strip=False, validators=[validate_person_name],
@@ -86,7 +86,11 @@ class BookingForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
 
     def clean_tz(self) -> ZoneInfo | None:
-        return zone_or_none(self.cleaned_data["tz"])
+        value = self.cleaned_data["tz"]
+        try:
+            return parse_zone(value) if value else None
+        except BadValue as exc:
+            raise ValidationError(str(exc), code="invalid") from None
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()

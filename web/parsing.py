@@ -24,6 +24,8 @@ INSTANT_MAX_LENGTH = 40
 ZONE_MAX_LENGTH = 64
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# What an ISO 8601 instant may hold; datetime.fromisoformat alone stops at a NUL byte.
+INSTANT_CHARS_RE = re.compile(r"[-0-9T:.,+Z ]+")
 TOKEN_RE = re.compile(rf"[A-Za-z0-9_-]{{{tokens.SELECTOR_LENGTH + tokens.SECRET_LENGTH}}}")
 # Chromium and older systems still report these; the zone database keeps them as links.
 LEGACY_ZONES = {"Asia/Calcutta": "Asia/Kolkata", "Asia/Saigon": "Asia/Ho_Chi_Minh",
@@ -106,7 +108,8 @@ def parse_instant(value: object) -> datetime:
     Naive values are refused (whose clock would they be?), and so is anything outside
     [EARLIEST, LATEST): far-off years would overflow the arithmetic around a slot.
     """
-    if not isinstance(value, str) or len(value) > INSTANT_MAX_LENGTH:
+    if (not isinstance(value, str) or len(value) > INSTANT_MAX_LENGTH
+            or INSTANT_CHARS_RE.fullmatch(value) is None):
         raise BadValue(instant_format_message())
     try:
         parsed = datetime.fromisoformat(value.strip())

@@ -291,9 +291,19 @@ class TestBookingForm:
         client.post(BOOK, form_data())
         assert Booking.objects.get().invitee_language == "en"
 
-    def test_unknown_zone_in_the_form_falls_back_to_the_coachs(self, client, session_type):
-        client.post(BOOK, form_data(tz="Nowhere/Land"))
+    def test_unknown_zone_in_the_form_is_refused_with_a_message(self, client, session_type):
+        response = client.post(BOOK, form_data(tz="Nowhere/Land"))
+        assert response.status_code == 400
+        assert "Fuseau horaire inconnu" in response.content.decode()
+        assert Booking.objects.count() == 0
+
+    def test_an_empty_zone_in_the_form_is_the_coachs(self, client, session_type):
+        client.post(BOOK, form_data(tz=""))
         assert str(Booking.objects.get().invitee_timezone) == "Europe/Paris"
+
+    def test_a_legacy_zone_name_is_stored_as_its_canonical_name(self, client, session_type):
+        client.post(BOOK, form_data(tz="Asia/Calcutta"))
+        assert str(Booking.objects.get().invitee_timezone) == "Asia/Kolkata"
 
     def test_missing_fields_are_refused_in_french(self, client, session_type):
         response = client.post(BOOK, form_data(name="", email="", consent=""))
