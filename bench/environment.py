@@ -43,6 +43,7 @@ def configure(port: int) -> Environment:
         "BOOKING_RATE_LIMITS": "off",
         "DJANGO_DEBUG": "0",
         "SECURE_COOKIES": "0",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on the loopback, no TLS proxy in front
         # No worker runs: booking emails stay queued tasks; should one be sent inline, it
         # lands in a file rather than on an SMTP server.
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",

@@ -10,10 +10,19 @@ from .base import SECRET_KEY, env_bool
 if SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("Set SECRET_KEY to a long random value in production.")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+from .base import TRUSTED_PROXY_COUNT
+
+# X-Forwarded-Proto is believed only from a proxy of ours (web.proxy drops it otherwise).
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-
-# Behind a load balancer, rate limits must key on the client's address, not the proxy's.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Submitting the domain to browsers' preload lists binds every subdomain for years: the
+    # operator's decision (SECURE_HSTS_PRELOAD=1), not a default worth a warning.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
