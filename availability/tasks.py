@@ -49,14 +49,12 @@ def schedule_refresh(calendar: ExternalCalendar, *, run_at: datetime | None = No
     Call inside a transaction that holds the calendar's row (or just created it).
     """
     token = secrets.token_hex(16)
-    scheduled = refresh_external_calendar
-    if run_at is not None:
-        scheduled = scheduled.using(run_after=run_at)
-    result = scheduled.enqueue(calendar.pk, token)
+    run_at = run_at or timezone.now()
+    result = refresh_external_calendar.using(run_after=run_at).enqueue(calendar.pk, token)
     _discard_queued(calendar.refresh_task_id)
     calendar.refresh_token = token
     calendar.refresh_task_id = str(result.id)
-    calendar.next_refresh_at = run_at or timezone.now()
+    calendar.next_refresh_at = run_at
     ExternalCalendar.objects.filter(pk=calendar.pk).update(
         refresh_token=token, refresh_task_id=calendar.refresh_task_id,
         next_refresh_at=calendar.next_refresh_at)
