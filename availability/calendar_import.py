@@ -10,10 +10,13 @@ How the calendar is read:
   overrides, THISANDFUTURE).
 - All-day events block the whole local day in the coach's zone; times with no zone (floating)
   are read in the coach's zone too.
-- Transparent ("free") and cancelled occurrences block nothing. They are dropped after
-  expansion, so a single cancelled occurrence of a series frees just that occurrence.
+- Transparent ("free") and cancelled events block nothing. A free or cancelled occurrence of a
+  series becomes an EXDATE of it, so it frees just that occurrence.
+- One-off events days away from the window are dropped by a text pass before parsing: parsing
+  is most of an import's cost, and a calendar's history most of its events.
 """
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +35,12 @@ IGNORED_FREQUENCIES = {"SECONDLY", "MINUTELY"}
 # on each side and clip exactly once everything is UTC.
 QUERY_MARGIN = timedelta(days=1)
 
+# Local dates in any zone are within a day of the UTC date; two leave room for all offsets.
+PREFILTER_MARGIN = timedelta(days=2)
+_FOLD = re.compile(rb"\r?\n[ \t]")
+_EVENT = re.compile(rb"^BEGIN:VEVENT\r?$.*?^END:VEVENT\r?\n?", re.M | re.S | re.I)
+_REPEATS = re.compile(rb"^(?:RRULE|RDATE|RECURRENCE-ID|DURATION)[;:]", re.M | re.I)
+
 UNREADABLE = _("This calendar could not be read as iCalendar.")
 TOO_MANY_EVENTS = _("This calendar has too many events to import.")
 
@@ -46,6 +55,42 @@ def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
         # hour, the offset before a gap for a time the clock skips.
         value = value.replace(tzinfo=zone, fold=0)
     return value.astimezone(UTC)
+
+
+def _day(block: bytes, name: bytes) -> date | None:
+    found = re.search(rb"^" + name + rb"[;:]([^\r\n]*)", block, re.M | re.I)
+    if found is None:
+        return None
+    # The value follows the last colon: parameters (TZID=…) come before it.
+    value = found.group(1).rsplit(b":", 1)[-1].strip()
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        return None
+
+
+def _may_overlap(block: bytes, first: date, last: date) -> bool:
+    if _REPEATS.search(block):
+        return True  # series, their moved occurrences and DURATIONs are left to the parser
+    start = _day(block, b"DTSTART")
+    if start is None:
+        return True
+    end = _day(block, b"DTEND") or start
+    return end >= first and start <= last
+
+
+def prefilter(data: bytes, start: datetime, end: datetime) -> bytes:
+    """The calendar without the one-off events that lie days away from [start, end).
+
+    Parsing is most of an import's cost and a calendar's history is most of its events; a
+    plain text pass over each VEVENT's dates drops those before icalendar reads them. Anything
+    this pass is unsure of (a series, an unreadable date) is kept for the parser to judge.
+    """
+    first = (start - PREFILTER_MARGIN).date()
+    last = (end + PREFILTER_MARGIN).date()
+    unfolded = _FOLD.sub(b"", data)
+    return _EVENT.sub(lambda m: m.group(0) if _may_overlap(m.group(0), first, last) else b"",
+                      unfolded)
 
 
 def parse(data: bytes) -> icalendar.Calendar:
@@ -99,34 +144,40 @@ def _blocks_time(component: icalendar.Component) -> bool:
     return transparency != "TRANSPARENT" and status != "CANCELLED"
 
 
+def _drop_free_time(calendar: icalendar.Calendar) -> None:
+    """Remove transparent and cancelled events before expansion.
+
+    A free or cancelled occurrence of a series (an override) becomes an EXDATE of its series,
+    so the series does not fill the hole back in; a busy override of a free series stays, and
+    is then read as the single busy event it is.
+    """
+    series = {str(c.get("UID")): c for c in calendar.subcomponents
+              if c.name == "VEVENT" and "RECURRENCE-ID" not in c}
+    kept = []
+    for component in calendar.subcomponents:
+        if component.name != "VEVENT" or _blocks_time(component):
+            kept.append(component)
+            continue
+        recurrence_id = component.get("RECURRENCE-ID")
+        master = series.get(str(component.get("UID")))
+        if recurrence_id is not None and master is not None:
+            master.add("EXDATE", recurrence_id.dt)
+    calendar.subcomponents = kept
+
+
 def _occurrences(calendar: icalendar.Calendar, start: datetime,
-                 end: datetime) -> list[icalendar.Component]:
+                 end: datetime) -> list[tuple[date | datetime, date | datetime]]:
     query = recurring_ical_events.of(calendar, skip_bad_series=True)
     occurrences = []
     # Series by series rather than `between`, so a runaway calendar stops at the cap instead
-    # of building its whole list first.
+    # of building its whole list first; and occurrences' own start and end, without the copy
+    # of each component `between` makes.
     for series in query.series:
         for occurrence in series.between(start - QUERY_MARGIN, end + QUERY_MARGIN):
-            occurrences.append(occurrence.as_component(False))
+            occurrences.append((occurrence.start, occurrence.end))
             if len(occurrences) > MAX_OCCURRENCES:
                 raise CalendarError(TOO_MANY_EVENTS, "too_many_events")
     return occurrences
-
-
-def _span(component: icalendar.Component, zone: ZoneInfo) -> BusyTime | None:
-    starts = component.get("DTSTART")
-    if starts is None:
-        return None
-    first = starts.dt
-    if component.get("DTEND") is not None:
-        last = component["DTEND"].dt
-    elif component.get("DURATION") is not None:
-        last = first + component["DURATION"].dt
-    elif isinstance(first, datetime):
-        return None  # RFC 5545: an instant with no end takes no time
-    else:
-        last = first + timedelta(days=1)  # a date with no end is that one day
-    return _instant(first, zone), _instant(last, zone)
 
 
 def merge(spans: list[BusyTime]) -> list[BusyTime]:
@@ -146,19 +197,18 @@ def busy_times(data: bytes, *, zone: ZoneInfo, start: datetime,
 
     Raises CalendarError for a file that is not iCalendar or expands to too many occurrences.
     """
-    calendar = parse(data)
+    calendar = parse(prefilter(data, start.astimezone(UTC), end.astimezone(UTC)))
     _tidy_rules(calendar)
-    spans = []
+    _drop_free_time(calendar)
     try:
-        components = _occurrences(calendar, start.astimezone(UTC), end.astimezone(UTC))
+        occurrences = _occurrences(calendar, start.astimezone(UTC), end.astimezone(UTC))
     except CalendarError:
         raise
     except Exception as exc:  # a broken rule or date the library could not skip
         raise CalendarError(UNREADABLE, "unreadable") from exc
-    for component in components:
-        if not _blocks_time(component):
-            continue
-        span = _span(component, zone)
-        if span is not None and span[0] < span[1] and span[0] < end and span[1] > start:
+    spans = []
+    for first, last in occurrences:
+        span = _instant(first, zone), _instant(last, zone)
+        if span[0] < span[1] and span[0] < end and span[1] > start:
             spans.append(span)
     return merge(spans)

@@ -114,3 +114,18 @@ def test_a_calendar_expanding_past_the_cap_is_refused():
     with pytest.raises(CalendarError) as caught:
         busy_times(data, zone=PARIS, start=local(2027, 1, 1), end=local(2027, 2, 1))
     assert caught.value.code == "too_many_events"
+
+
+def test_prefilter_drops_far_one_off_events_without_changing_the_result(monkeypatch):
+    from availability import calendar_import
+    from bench.calendar_import import generate
+
+    now = datetime(2027, 3, 22, 6, tzinfo=UTC)
+    data, _events = generate(now)
+    start, end = now - timedelta(days=1), now + timedelta(days=67)
+    filtered = calendar_import.prefilter(data, start, end)
+    assert filtered.count(b"BEGIN:VEVENT") < data.count(b"BEGIN:VEVENT") / 3
+    fast = busy_times(data, zone=PARIS, start=start, end=end)
+    monkeypatch.setattr(calendar_import, "prefilter", lambda data, start, end: data)
+    assert busy_times(data, zone=PARIS, start=start, end=end) == fast
+    assert len(fast) > 100
