@@ -73,6 +73,7 @@ class SessionTypeAdmin(admin.ModelAdmin):
 
 @admin.register(ExternalCalendar)
 class ExternalCalendarAdmin(admin.ModelAdmin):
-    list_display = ["name", "coach", "last_synced_at"]
+    list_display = ["name", "coach", "last_synced_at", "busy_count", "last_error_code"]
     list_filter = ["coach"]
-    readonly_fields = ["last_synced_at", "last_error"]
+    readonly_fields = ["last_synced_at", "last_attempt_at", "last_error", "busy_count",
+                       "next_refresh_at"]

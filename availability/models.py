@@ -114,13 +114,31 @@ class ExternalCalendar(models.Model):
                               verbose_name=_("coach"))
     name = models.CharField(_("name"), max_length=120)
     url = models.URLField(_("ICS URL"), max_length=1000)
+    # When a refresh last succeeded (a 304 counts: the busy times were confirmed).
     last_synced_at = models.DateTimeField(_("last synced at"), null=True, blank=True,
                                           editable=False)
+    # When a refresh last ran, whatever its outcome; with last_error, why it failed.
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True,
+                                           editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
+    # A stable name for that error (availability.calendar_fetch / calendar_import codes).
+    last_error_code = models.CharField(max_length=32, blank=True, editable=False)
+    busy_count = models.PositiveIntegerField(_("busy intervals"), default=0, editable=False)
+    # Validators of the last full download, sent back so an unchanged calendar costs a 304.
+    etag = models.CharField(max_length=255, blank=True, editable=False)
+    last_modified = models.CharField(max_length=64, blank=True, editable=False)
+    # Busy times are expanded up to here; a 304 is only trusted while this covers the horizon.
+    expanded_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The refresh chain: the one queued run allowed to act holds `refresh_token`
+    # (availability/tasks.py); a run with another token is a leftover and does nothing.
+    next_refresh_at = models.DateTimeField(null=True, blank=True, editable=False)
+    refresh_token = models.CharField(max_length=32, blank=True, editable=False)
+    refresh_task_id = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("external calendar")
         verbose_name_plural = _("external calendars")
+        indexes = [models.Index(fields=["next_refresh_at"])]
 
     def __str__(self) -> str:
         return self.name

@@ -10,7 +10,7 @@ from schedule.models import Event, Occurrence
 from schedule.periods import Period
 
 from accounts.models import Coach
-from availability.models import Availability, BusyInterval, SessionType
+from availability.models import Availability, BusyInterval, ExternalCalendar, SessionType
 from availability.slots import Interval, SlotRules
 
 # Windows are expanded and cached per UTC month: a month of slots touches two chunks at most.
@@ -214,3 +214,13 @@ def active_session_type(*, coach_slug: str, slug: str | None) -> SessionType | N
     types = SessionType.objects.select_related("coach").filter(coach__slug=coach_slug,
                                                                is_active=True)
     return types.filter(slug=slug).first() if slug is not None else types.first()
+
+
+def coach_external_calendars(*, coach: Coach) -> QuerySet[ExternalCalendar]:
+    """The coach's imported calendars, oldest first."""
+    return ExternalCalendar.objects.filter(coach=coach).order_by("pk")
+
+
+def coach_external_calendar(*, coach: Coach, pk: int) -> ExternalCalendar | None:
+    """One of this coach's calendars, or None (another coach's looks like a missing one)."""
+    return ExternalCalendar.objects.filter(coach=coach, pk=pk).first()

@@ -1,4 +1,5 @@
-"""Writes of availability: calendars for a coach, weekly windows, time off, extra windows.
+"""Writes of availability: calendars for a coach, weekly windows, time off, extra windows,
+imported calendars.
 
 Times a coach types are wall-clock times of her zone; they are turned into instants here, with
 `local_instant` (RFC 5545 reading of ambiguous and missing times), never by the caller.
@@ -6,9 +7,11 @@ Times a coach types are wall-clock times of her zone; they are turned into insta
 
 import secrets
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext
@@ -16,14 +19,20 @@ from django.utils.translation import gettext_lazy as _
 from schedule.models import Calendar, Event, Rule
 
 from accounts.models import Coach
-from availability.models import Availability
+from availability.calendar_fetch import CalendarError, normalize_url
+from availability.models import Availability, ExternalCalendar
 from availability.selectors import local_instant
+from availability.tasks import discard_refresh, schedule_refresh
 
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 END_BEFORE_START = _("The end must be after the start.")
 BAD_WEEKDAY = _("Choose a day of the week.")
 LAST_BEFORE_FIRST = _("The last day must not be before the first occurrence.")
+BAD_CALENDAR_URL = _("Enter the address of a calendar (https://, http:// or webcal://).")
+TOO_MANY_CALENDARS = _("You can import at most %(limit)s calendars.")
+
+MAX_CALENDARS_PER_COACH = 10
 
 
 @transaction.atomic
@@ -154,3 +163,50 @@ def availability_event_delete(*, availability: Availability, event_id: int) -> N
     """Delete one of this coach's windows or time off; other calendars' events are left alone."""
     Event.objects.filter(pk=event_id, calendar_id__in=[availability.windows_id,
                                                        availability.time_off_id]).delete()
+
+
+def _calendar_url(url: str) -> str:
+    try:
+        url = normalize_url(url)
+        URLValidator(schemes=["http", "https"])(url)
+    except (CalendarError, ValidationError):
+        raise ValidationError({"url": BAD_CALENDAR_URL}, code="bad_url") from None
+    if len(url) > ExternalCalendar._meta.get_field("url").max_length:
+        raise ValidationError({"url": BAD_CALENDAR_URL}, code="bad_url")
+    return url
+
+
+@transaction.atomic
+def external_calendar_add(*, coach: Coach, url: str, name: str = "") -> ExternalCalendar:
+    """Import busy times from this calendar URL; the first refresh is queued at once.
+
+    Only the form of the URL is checked here; where it leads (invariant 11) is checked by
+    each download, as DNS answers change.
+    """
+    url = _calendar_url(url)
+    # Lock the coach's row so two concurrent adds cannot both pass the limit.
+    Coach.objects.select_for_update().filter(pk=coach.pk).first()
+    if ExternalCalendar.objects.filter(coach=coach).count() >= MAX_CALENDARS_PER_COACH:
+        raise ValidationError(TOO_MANY_CALENDARS, code="too_many_calendars",
+                              params={"limit": MAX_CALENDARS_PER_COACH})
+    name = name.strip() or urlsplit(url).hostname
+    calendar = ExternalCalendar(coach=coach, url=url, name=name[:120])
+    calendar.full_clean()
+    calendar.save()
+    schedule_refresh(calendar)
+    return calendar
+
+
+@transaction.atomic
+def external_calendar_remove(*, calendar: ExternalCalendar) -> None:
+    """Stop importing this calendar; its busy times free their slots at once."""
+    discard_refresh(calendar)
+    calendar.delete()
+
+
+@transaction.atomic
+def external_calendar_refresh(*, calendar: ExternalCalendar) -> None:
+    """Refresh now; the calendar's chain continues from this run, never beside it."""
+    locked = ExternalCalendar.objects.select_for_update().filter(pk=calendar.pk).first()
+    if locked is not None:
+        schedule_refresh(locked)

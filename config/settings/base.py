@@ -180,6 +180,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 FEED_CANCELLED_RETENTION = timedelta(days=30)
 FEED_PAST_WINDOW = timedelta(days=90)
 
+# Calendar URLs on 127.0.0.0/8 and ::1 are refused unless this is on (tests, local demos);
+# private, link-local and metadata addresses are refused whatever it says (invariant 11).
+BUSY_CALENDARS_ALLOW_LOOPBACK = env_bool("BUSY_CALENDARS_ALLOW_LOOPBACK")
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
