@@ -15,6 +15,7 @@ API call seen).
 """
 
 import html
+import http.client
 import json
 import secrets
 import threading
@@ -83,6 +84,18 @@ class FakeStripe:
     def slow(self, seconds: float) -> None:
         """Every API call waits this long before answering (0 to stop)."""
         self._delay = seconds
+
+    def press_pay(self, session_id: str) -> tuple[int, str | None]:
+        """Press the hosted page's button, as a browser would: (status, Location)."""
+        host, port = self._httpd.server_address[:2]
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        try:
+            connection.request("POST", f"/checkout/{session_id}/pay", body=b"")
+            answer = connection.getresponse()
+            answer.read()
+            return answer.status, answer.getheader("Location")
+        finally:
+            connection.close()
 
     def session(self, session_id: str) -> dict:
         return self.sessions[session_id]
