@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,12 @@ class SessionType(models.Model):
         ONCE = "once", _("Once per person")  # one non-cancelled booking per email, ever
         PER_PERIOD = "per_period", _("Once per period")  # one per email within limit_period_days
         UNLIMITED = "unlimited", _("Unlimited")  # no per-person limit but max_future_bookings
+
+    class RefundPolicy(models.TextChoices):
+        # Full refund when the invitee cancels before the cut-off; none after.
+        BEFORE_CUTOFF = "before_cutoff", _("Full refund before the cancellation cut-off")
+        ALWAYS = "always", _("Always a full refund")  # whenever the invitee cancels
+        NEVER = "never", _("No refund")  # when the invitee cancels; the coach's cancel refunds
 
     coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="session_types",
                               verbose_name=_("coach"))
@@ -57,6 +63,15 @@ class SessionType(models.Model):
         help_text=_("The invitee can cancel or reschedule online until this long before."))
     reminder_minutes = models.JSONField(
         _("reminders (minutes before)"), default=default_reminders, blank=True)
+    # Minor units (cents) in `price_currency`; null means a free session.
+    price_amount = models.PositiveIntegerField(_("price (minor units)"), null=True, blank=True)
+    price_currency = models.CharField(
+        _("currency"), max_length=3, blank=True,
+        validators=[RegexValidator(r"^[a-z]{3}$", _("Use a three-letter code in lower case."))],
+        help_text=_("Three-letter ISO code in lower case, as Stripe takes it: eur, usd…"))
+    refund_policy = models.CharField(_("refund policy"), max_length=16,
+                                     choices=RefundPolicy.choices,
+                                     default=RefundPolicy.BEFORE_CUTOFF)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -77,10 +92,19 @@ class SessionType(models.Model):
                                    & Q(buffer_before__lte=MAX_BUFFER)
                                    & Q(buffer_after__lte=MAX_BUFFER),
                                    name="session_type_spans_bounded"),
+            # A price always names its currency, lower-case as Stripe takes it.
+            models.CheckConstraint(
+                condition=Q(price_amount__isnull=True)
+                | (Q(price_amount__gt=0) & ~Q(price_currency="")),
+                name="session_type_price_has_currency"),
         ]
 
     def __str__(self) -> str:
         return f"{self.coach} · {self.name}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.price_amount is not None
 
 
 class Availability(models.Model):

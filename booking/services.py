@@ -230,6 +230,72 @@ def booking_cancel(*, booking: Booking, by: str, reason: str = "",
     return booking
 
 
+def _ensure_free_again(booking: Booking, *, now: datetime) -> None:
+    """A released hold may come back only if its slot is still free and still ahead.
+
+    The slot is judged as offered when it was booked (notice and horizon as of then), against
+    what is busy now: paying late must not fail on the notice the invitee met at booking time.
+    """
+    if booking.start <= now:
+        raise errors.ChangeNotAllowed(errors.NOT_ACTIVE)
+    _check_slot(session_type=booking.session_type, start=booking.start,
+                now=booking.consent_at, exclude=booking)
+
+
+def booking_confirm_payment(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """A paid booking is confirmed: pending_payment (or a hold released meanwhile) → confirmed.
+
+    Confirming an already confirmed booking changes nothing (a payment event may arrive
+    twice). A hold the system released comes back if its slot is still free; otherwise, as for
+    a booking cancelled by a person or over, raises SlotTaken, SlotUnavailable or
+    ChangeNotAllowed, and the caller refunds. SEQUENCE rises (the coach's feed showed the hold
+    as TENTATIVE), and both sides get the invitation as for a free booking.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            booking = _locked(booking)
+            if booking.status == Booking.Status.CONFIRMED:
+                return booking
+            released = (booking.status == Booking.Status.CANCELLED
+                        and booking.cancelled_by == Booking.CancelledBy.SYSTEM)
+            if released:
+                _ensure_free_again(booking, now=now)
+            elif booking.status != Booking.Status.PENDING_PAYMENT:
+                raise errors.ChangeNotAllowed(errors.NOT_ACTIVE)
+            booking.status = Booking.Status.CONFIRMED
+            booking.cancelled_at, booking.cancelled_by, booking.cancel_reason = None, "", ""
+            booking.sequence += 1
+            booking.save()
+            _notify_on_commit(booking)
+    except IntegrityError as exc:
+        if not _is_overlap(exc):
+            raise
+        raise errors.SlotTaken() from exc
+    return booking
+
+
+def booking_release_hold(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """An unpaid hold ends (checkout expired, abandoned or failed): cancelled by SYSTEM.
+
+    The slot is free again at once. A booking no longer pending is returned unchanged, so a
+    late or repeated release is harmless. Nobody is emailed: the invitee was never invited
+    (booking.tasks sends no CANCEL for a hold that was never announced).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked(booking)
+        if booking.status != Booking.Status.PENDING_PAYMENT:
+            return booking
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+        booking.cancelled_by = Booking.CancelledBy.SYSTEM
+        booking.sequence += 1
+        booking.save()
+        _notify_on_commit(booking)
+    return booking
+
+
 def booking_reschedule(*, booking: Booking, start: datetime, by: str,
                        now: datetime | None = None) -> Booking:
     """Move to `start` under the same rules as a new booking; same UID, higher SEQUENCE.

@@ -125,6 +125,15 @@ def schedule_reminders(booking: Booking, *, now: datetime) -> list[int]:
     return scheduled
 
 
+def _never_announced(booking: Booking) -> bool:
+    """A hold the system released before any invitation: no calendar has it, so no CANCEL.
+
+    A booking a person cancels is always told, even if its invitation was still queued.
+    """
+    return (booking.cancelled_by == Booking.CancelledBy.SYSTEM
+            and not booking.notifications.filter(kind=Kind.REQUEST).exists())
+
+
 @task()
 def notify_booking_changed(booking_pk: int, sequence: int, attempt: int = 0) -> str:
     """Send the invitee and the coach the invite (or cancellation) for this SEQUENCE.
@@ -136,6 +145,8 @@ def notify_booking_changed(booking_pk: int, sequence: int, attempt: int = 0) -> 
     if booking is None or booking.sequence != sequence:
         return "stale"
     if booking.status == Booking.Status.CANCELLED:
+        if _never_announced(booking):
+            return "nothing to send"
         kind = Kind.CANCEL
     elif booking.status == Booking.Status.CONFIRMED:
         kind = Kind.REQUEST

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "accounts",
     "availability",
     "booking",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,9 @@ if os.environ.get("EMAIL_URL"):
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# The checkout call runs inside the booking request: fail fast and release the hold.
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "10"))
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "0"))
 
 # allauth-style "limit/period/kind" rules for public booking POSTs; "off" disables them.
 BOOKING_RATE_LIMITS = os.environ.get("BOOKING_RATE_LIMITS", "5/m/ip,20/h/ip,3/h/key")
