@@ -20,7 +20,7 @@ from booking.services import (
     booking_mark_no_show,
     booking_reschedule,
 )
-from tests.factories import SessionTypeFactory
+from tests.factories import SessionTypeFactory, book
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)  # Monday 09:00 in Paris
@@ -45,10 +45,6 @@ def at(hour: int, minute: int = 0, day: datetime = TUESDAY) -> datetime:
 def person(email: str = "ada@example.org", **changes) -> Invitee:
     values = {"name": "Ada Lovelace", "email": email, "timezone": PARIS, "language": "en"}
     return Invitee(**(values | changes))
-
-
-def book(session_type, start: datetime, email: str = "ada@example.org", **changes) -> Booking:
-    return booking_create(session_type=session_type, start=start, invitee=person(email, **changes))
 
 
 class Recorder:
