@@ -121,6 +121,10 @@ def test_no_reminder_once_the_session_has_started(session_type, frozen):
     at(frozen, START)
     assert reminders() == []
     assert not SentNotification.objects.filter(kind="reminder").exists()
+    # Both reminders were due and ran, and each refused to remind of a session under way.
+    ran = DBTaskResult.objects.filter(task_path=REMINDER)
+    assert sorted(ran.values_list("status", "return_value")) == [
+        ("SUCCESSFUL", "too late"), ("SUCCESSFUL", "too late")]
 
 
 @transactional
