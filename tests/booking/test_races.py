@@ -27,7 +27,7 @@ TUESDAY_9 = datetime(2027, 3, 2, 9, tzinfo=PARIS)
 BOOKED = "booked"
 Policy = SessionType.LimitPolicy
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
