@@ -23,8 +23,16 @@ run: install
 	$(BIN)/python manage.py db_worker --queue-name '*' & \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# `make test` runs the suite on $(TEST_WORKERS) xdist workers, each with its own test database
+# (pytest-django suffixes its name: .test-db.sqlite3_gw0, test_creneau_gw0); race and browser
+# tests stay together on one worker (tests/conftest.py). It prints the 15 slowest tests, and
+# its last line is pytest's summary. A subset: make test PYTEST_ARGS="tests/pages -x";
+# one process, e.g. for pdb: make test TEST_WORKERS=0 PYTEST_ARGS="tests/pages/test_pages.py --pdb".
+TEST_WORKERS ?= 2
+
 test: install
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(TEST_WORKERS) \
+		--dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

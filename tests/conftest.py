@@ -3,6 +3,17 @@ from django.core.cache import cache
 
 from tests.factories import CoachFactory, SessionTypeFactory, add_weekday_windows
 
+# Tests that start threads against one database or drive Chromium through a live server run
+# one after another on a single xdist worker (`--dist loadgroup`): one browser, not one per
+# worker, and no two thread races at once.
+SERIAL_MARKERS = ("browser", "serial")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SERIAL_MARKERS):
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

@@ -1,4 +1,5 @@
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import factory
 from django.utils import timezone
@@ -6,6 +7,11 @@ from django.utils import timezone
 from accounts.models import Coach, User
 from availability.models import SessionType
 from availability.services import availability_for_coach, weekly_window_add
+from booking.models import Booking, SentNotification
+from booking.selectors import free_slots_for
+from booking.services import Invitee, booking_create
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -53,3 +59,80 @@ def add_weekday_windows(coach: Coach, windows=((time(9), time(12)), (time(14), t
         for start, end in windows:
             weekly_window_add(coach=coach, weekday=weekday, start=start, end=end,
                               first_day=first_day)
+
+
+def coach_with_week(**fields) -> Coach:
+    """A coach (CoachFactory `fields`) with the demo week of windows: ready to be booked."""
+    coach = CoachFactory(**fields)
+    add_weekday_windows(coach)
+    return coach
+
+
+def first_free_start(session_type: SessionType, now: datetime | None = None) -> datetime:
+    """The earliest start the slot engine offers for this type from `now` (default: the clock)."""
+    now = now or timezone.now()
+    slots = free_slots_for(session_type=session_type, start=now,
+                           end=now + session_type.horizon, now=now)
+    if not slots:
+        raise LookupError(f"{session_type} has no free slot within its horizon")
+    return slots[0].start
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A confirmed booking written straight to the table: no rule checked, no email sent.
+
+    For setting the scene (a taken slot, a row to list). A test of the booking rules or of
+    what a booking sets off uses `book()`, which goes through the service.
+    """
+
+    class Meta:
+        model = Booking
+
+    session_type = factory.SubFactory(SessionTypeFactory,
+                                      coach=factory.LazyFunction(coach_with_week))
+    coach = factory.LazyAttribute(lambda o: o.session_type.coach)
+    start = factory.LazyAttribute(lambda o: first_free_start(o.session_type))
+    end = factory.LazyAttribute(lambda o: o.start + o.session_type.duration)
+    blocked_start = factory.LazyAttribute(lambda o: o.start - o.session_type.buffer_before)
+    blocked_end = factory.LazyAttribute(lambda o: o.end + o.session_type.buffer_after)
+    status = Booking.Status.CONFIRMED
+    invitee_name = "Ada Lovelace"
+    invitee_email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    invitee_timezone = "Europe/Paris"
+    invitee_language = "fr"
+    consent_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def create_via_service(cls, session_type: SessionType, start: datetime | None = None,
+                           **invitee) -> Booking:
+        return book(session_type, start, **invitee)
+
+
+def book(session_type: SessionType, start: datetime | None = None, *,
+         now: datetime | None = None, status: str = Booking.Status.CONFIRMED,
+         name: str = "Ada Lovelace", email: str = "ada@example.org",
+         zone: ZoneInfo = PARIS, language: str = "fr", message: str = "") -> Booking:
+    """Book through `booking_create`, every rule checked; `start` defaults to the first free slot.
+
+    `name`, `email`, `zone`, `language` and `message` are the invitee's.
+    """
+    invitee = Invitee(name=name, email=email, timezone=zone, language=language,
+                      message=message)
+    return booking_create(session_type=session_type,
+                          start=start or first_free_start(session_type, now), invitee=invitee,
+                          now=now, status=status)
+
+
+class SentNotificationFactory(factory.django.DjangoModelFactory):
+    """A notification already claimed and sent: the invitee's invitation by default."""
+
+    class Meta:
+        model = SentNotification
+
+    booking = factory.SubFactory(BookingFactory)
+    sequence = factory.LazyAttribute(lambda o: o.booking.sequence)
+    role = SentNotification.Role.INVITEE
+    kind = SentNotification.Kind.REQUEST
+    start = factory.LazyAttribute(lambda o: o.booking.start)
+    claimed_at = factory.LazyFunction(timezone.now)
+    sent_at = factory.LazyAttribute(lambda o: o.claimed_at)

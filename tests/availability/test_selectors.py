@@ -15,8 +15,8 @@ from availability.services import (
     weekly_window_add,
 )
 from availability.slots import Interval, SlotRules, free_slots
-from tests.availability.zones import transitions
 from tests.factories import CoachFactory
+from tests.support.zones import transitions
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from availability.slots import Interval, Refusal, SlotRules, free_slots, refusal
-from tests.availability.zones import (
+from tests.support.zones import (
     DST_ZONES,
     ZONES,
     scenario_id,

@@ -4,13 +4,14 @@ from email import policy
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from icalendar import Calendar
 
 from booking.emails import booking_message, header_safe, reminder_message
 from booking.invites import booking_uid
-from booking.services import Invitee, booking_cancel, booking_create, booking_reschedule
-from tests.icalcheck import assert_ical_check_passes
+from booking.services import booking_cancel, booking_reschedule
+from tests.factories import book
+from tests.support.icalcheck import assert_ical_check_passes
+from tests.support.mail import parse, parts, subject
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -20,29 +21,9 @@ START = datetime(2027, 3, 3, 9, tzinfo=PARIS)  # Wednesday, 08:00 UTC, 03:00 in 
 pytestmark = pytest.mark.django_db
 
 
-def book(session_type, *, language="fr", zone=PARIS, name="Ada Lovelace", message=""):
-    with time_machine.travel(NOW, tick=False):
-        return booking_create(session_type=session_type, start=START, invitee=Invitee(
-            name=name, email="ada@example.org", timezone=zone, language=language,
-            message=message))
-
-
-def parse(message) -> email.message.EmailMessage:
-    return email.message_from_bytes(message.message().as_bytes(), policy=policy.default)
-
-
-def subject(parsed) -> str:
-    # Python folds a long encoded subject onto a continuation line; readers unfold it.
-    return " ".join(str(parsed["Subject"]).split())
-
-
-def parts(parsed) -> dict[str, email.message.EmailMessage]:
-    return {part.get_content_type(): part for part in parsed.walk()}
-
-
 def test_confirmation_has_the_layout_calendar_clients_expect(session_type):
-    parsed = parse(booking_message(book(session_type), role="invitee", kind="confirmed",
-                                   now=NOW))
+    parsed = parse(booking_message(book(session_type, START, now=NOW), role="invitee",
+                                   kind="confirmed", now=NOW))
     assert parsed.get_content_type() == "multipart/mixed"
     alternative, attachment = parsed.get_payload()
     assert alternative.get_content_type() == "multipart/alternative"
@@ -60,7 +41,7 @@ def test_confirmation_has_the_layout_calendar_clients_expect(session_type):
 
 
 def test_invite_in_the_confirmation_is_the_booking(session_type, tmp_path):
-    booking = book(session_type)
+    booking = book(session_type, START, now=NOW)
     parsed = parse(booking_message(booking, role="invitee", kind="confirmed", now=NOW))
     ics = parts(parsed)["application/ics"].get_payload(decode=True)
     event = Calendar.from_ical(ics).walk("VEVENT")[0]
@@ -73,7 +54,7 @@ def test_invite_in_the_confirmation_is_the_booking(session_type, tmp_path):
 
 
 def test_confirmation_headers(session_type):
-    booking = book(session_type)
+    booking = book(session_type, START, now=NOW)
     parsed = parse(booking_message(booking, role="invitee", kind="confirmed", now=NOW))
     assert parsed["To"].addresses[0].addr_spec == "ada@example.org"
     assert parsed["To"].addresses[0].display_name == "Ada Lovelace"
@@ -82,7 +63,7 @@ def test_confirmation_headers(session_type):
 
 
 def test_names_with_commas_quotes_and_accents_survive_in_headers(session_type):
-    booking = book(session_type, name='Zoë "Z" Martin, Jr.')
+    booking = book(session_type, START, now=NOW, name='Zoë "Z" Martin, Jr.')
     parsed = parse(booking_message(booking, role="invitee", kind="confirmed", now=NOW))
     assert len(parsed["To"].addresses) == 1
     assert parsed["To"].addresses[0].display_name == 'Zoë "Z" Martin, Jr.'
@@ -90,7 +71,7 @@ def test_names_with_commas_quotes_and_accents_survive_in_headers(session_type):
 
 
 def test_a_name_with_line_breaks_never_reaches_the_headers(session_type):
-    booking = book(session_type)
+    booking = book(session_type, START, now=NOW)
     booking.invitee_name = "Ada\r\nBcc: victim@example.com\r\nX-Evil: 1"
     for role in ("invitee", "coach"):
         raw = booking_message(booking, role=role, kind="confirmed", now=NOW).message().as_bytes()
@@ -108,9 +89,10 @@ def test_header_safe_flattens_control_characters():
 
 
 def test_french_and_english_invitees_get_their_language_and_zone(session_type):
-    fr = parse(booking_message(book(session_type), role="invitee", kind="confirmed", now=NOW))
+    fr = parse(booking_message(book(session_type, START, now=NOW), role="invitee", kind="confirmed",
+                               now=NOW))
     booking_cancel(booking=session_type.bookings.get(), by="coach", now=NOW)  # once per person
-    en = parse(booking_message(book(session_type, language="en", zone=NEW_YORK),
+    en = parse(booking_message(book(session_type, START, now=NOW, language="en", zone=NEW_YORK),
                                role="invitee", kind="confirmed", now=NOW))
     fr_text = parts(fr)["text/plain"].get_content()
     en_text = parts(en)["text/plain"].get_content()
@@ -128,7 +110,7 @@ def test_french_and_english_invitees_get_their_language_and_zone(session_type):
 def test_invitee_email_says_what_to_expect_and_gives_the_manage_link(session_type):
     session_type.description = "We will talk about your public speaking."
     session_type.save()
-    booking = book(session_type)
+    booking = book(session_type, START, now=NOW)
     parsed = parse(booking_message(booking, role="invitee", kind="confirmed", now=NOW))
     for content_type in ("text/plain", "text/html"):
         body = parts(parsed)[content_type].get_content()
@@ -140,7 +122,7 @@ def test_coach_gets_the_invitee_details_in_her_language(session_type):
     coach = session_type.coach
     coach.language = "en"
     coach.save()
-    booking = book(session_type, language="fr", zone=NEW_YORK,
+    booking = book(session_type, START, now=NOW, language="fr", zone=NEW_YORK,
                    message="Je voudrais parler de <b>prise de parole</b>.")
     parsed = parse(booking_message(booking, role="coach", kind="confirmed", now=NOW))
     text = parts(parsed)["text/plain"].get_content()
@@ -160,7 +142,7 @@ def test_coach_gets_the_invitee_details_in_her_language(session_type):
 
 
 def test_coach_and_invitee_get_the_same_event(session_type):
-    booking = book(session_type)
+    booking = book(session_type, START, now=NOW)
     events = []
     for role in ("invitee", "coach"):
         parsed = parse(booking_message(booking, role=role, kind="confirmed", now=NOW))
@@ -171,7 +153,7 @@ def test_coach_and_invitee_get_the_same_event(session_type):
 
 
 def test_cancellation_sends_cancel_with_same_uid_and_higher_sequence(session_type, tmp_path):
-    booking = book(session_type)
+    booking = book(session_type, START, now=NOW)
     cancelled = booking_cancel(booking=booking, by="invitee", reason="Ill", now=NOW)
     for role in ("invitee", "coach"):
         parsed = parse(booking_message(cancelled, role=role, kind="cancelled", now=NOW))
@@ -191,7 +173,7 @@ def test_cancellation_sends_cancel_with_same_uid_and_higher_sequence(session_typ
 
 
 def test_rescheduled_invite_has_new_time_and_names_the_old_one(session_type, tmp_path):
-    booking = book(session_type, language="en")
+    booking = book(session_type, START, now=NOW, language="en")
     new_start = START + timedelta(days=1, hours=5)  # Thursday 14:00 Paris
     moved = booking_reschedule(booking=booking, start=new_start, by="invitee", now=NOW)
     parsed = parse(booking_message(moved, role="invitee", kind="rescheduled", now=NOW,
@@ -210,7 +192,7 @@ def test_rescheduled_invite_has_new_time_and_names_the_old_one(session_type, tmp
 
 
 def test_reminder_is_in_the_invitee_language_with_the_manage_link(session_type):
-    booking = book(session_type, language="en", zone=NEW_YORK)
+    booking = book(session_type, START, now=NOW, language="en", zone=NEW_YORK)
     parsed = parse(reminder_message(booking))
     text = parts(parsed)["text/plain"].get_content()
     assert subject(parsed).startswith("Reminder")

@@ -16,7 +16,7 @@ from booking.invites import InviteFacts, booking_uid
 from booking.models import Booking
 from booking.services import Invitee, booking_cancel, booking_create, booking_reschedule
 from tests.factories import CoachFactory, UserFactory
-from tests.icalcheck import assert_ical_check_passes
+from tests.support.icalcheck import assert_ical_check_passes
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)  # Monday 09:00 in Paris

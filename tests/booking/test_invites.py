@@ -8,7 +8,7 @@ from icalendar import Calendar
 
 from booking.invites import InviteFacts, booking_uid, invite_ics, status_for, vevent
 from booking.services import Invitee, booking_create
-from tests.icalcheck import assert_ical_check_passes
+from tests.support.icalcheck import assert_ical_check_passes
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)

@@ -19,7 +19,7 @@ from booking import errors
 from booking.models import Booking
 from booking.selectors import SlotFacts, free_slots_for
 from booking.services import Invitee, booking_cancel, booking_create, booking_reschedule
-from tests.factories import SessionTypeFactory
+from tests.factories import BookingFactory, SessionTypeFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)
@@ -27,7 +27,7 @@ TUESDAY_9 = datetime(2027, 3, 2, 9, tzinfo=PARIS)
 BOOKED = "booked"
 Policy = SessionType.LimitPolicy
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -169,32 +169,25 @@ def test_a_lost_race_past_the_recheck_becomes_slot_taken_never_a_500(session_typ
     assert Booking.objects.count() == 1
 
 
-def row(coach, session_type, start: datetime, minutes: int = 30, **fields) -> Booking:
-    end = start + timedelta(minutes=minutes)
-    values = {"coach": coach, "session_type": session_type, "start": start, "end": end,
-              "blocked_start": start, "blocked_end": end, "invitee_name": "Row",
-              "invitee_email": "row@example.org", "consent_at": NOW} | fields
-    return Booking.objects.create(**values)
-
-
 @postgres_only
 def test_database_refuses_overlapping_active_bookings_of_one_coach(coach, session_type):
-    row(coach, session_type, TUESDAY_9)
+    BookingFactory(session_type=session_type, start=TUESDAY_9)
     with pytest.raises(IntegrityError, match="booking_no_overlap"), transaction.atomic():
-        row(coach, session_type, TUESDAY_9 + timedelta(minutes=15))
+        BookingFactory(session_type=session_type, start=TUESDAY_9 + timedelta(minutes=15))
     with pytest.raises(IntegrityError, match="booking_no_overlap"), transaction.atomic():
         # Buffers count: this one's blocked range reaches back into the first session.
-        row(coach, session_type, TUESDAY_9 + timedelta(minutes=30),
-            blocked_start=TUESDAY_9 + timedelta(minutes=20))
+        BookingFactory(session_type=session_type, start=TUESDAY_9 + timedelta(minutes=30),
+                       blocked_start=TUESDAY_9 + timedelta(minutes=20))
     assert Booking.objects.count() == 1
 
 
 @postgres_only
 def test_database_accepts_touching_cancelled_and_other_coaches_bookings(coach, session_type):
     other = SessionTypeFactory()
-    row(coach, session_type, TUESDAY_9)
-    row(coach, session_type, TUESDAY_9 + timedelta(minutes=30))  # back to back
-    row(coach, session_type, TUESDAY_9, status=Booking.Status.CANCELLED)
-    row(coach, session_type, TUESDAY_9, status=Booking.Status.COMPLETED)
-    row(other.coach, other, TUESDAY_9)
+    BookingFactory(session_type=session_type, start=TUESDAY_9)
+    BookingFactory(session_type=session_type,
+                   start=TUESDAY_9 + timedelta(minutes=30))  # back to back
+    BookingFactory(session_type=session_type, start=TUESDAY_9, status=Booking.Status.CANCELLED)
+    BookingFactory(session_type=session_type, start=TUESDAY_9, status=Booking.Status.COMPLETED)
+    BookingFactory(session_type=other, start=TUESDAY_9)
     assert Booking.objects.count() == 5

@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from booking.models import Booking, SentNotification
-from booking.services import Invitee, booking_cancel, booking_create, booking_reschedule
+from booking.services import booking_cancel, booking_reschedule
 from booking.tasks import RETRY_BACKOFF, send_reminder
-from tests.booking.mailfail import fail_first
+from tests.factories import book
+from tests.support.mailfail import fail_first
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -25,11 +26,6 @@ REMINDER = "booking.tasks.send_reminder"
 def frozen():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def book(session_type, *, start=START, language="fr", zone=PARIS) -> Booking:
-    return booking_create(session_type=session_type, start=start, invitee=Invitee(
-        name="Ada Lovelace", email="ada@example.org", timezone=zone, language=language))
 
 
 def run_worker() -> None:
@@ -52,7 +48,7 @@ transactional = pytest.mark.django_db(transaction=True)
 
 @transactional
 def test_reminders_go_out_24h_and_1h_before_in_the_invitee_language(session_type, frozen):
-    booking = book(session_type, language="en", zone=NEW_YORK)
+    booking = book(session_type, START, language="en", zone=NEW_YORK)
     run_worker()
     assert len(mail.outbox) == 2 and reminders() == []
     scheduled = DBTaskResult.objects.filter(task_path=REMINDER).order_by("run_after")
@@ -80,7 +76,7 @@ def test_reminders_go_out_24h_and_1h_before_in_the_invitee_language(session_type
 
 @transactional
 def test_no_reminder_for_a_cancelled_booking(session_type, frozen):
-    booking = book(session_type)
+    booking = book(session_type, START)
     run_worker()
     booking_cancel(booking=booking, by="invitee")
     for instant in (DAY_BEFORE, HOUR_BEFORE):
@@ -91,7 +87,7 @@ def test_no_reminder_for_a_cancelled_booking(session_type, frozen):
 
 @transactional
 def test_no_reminder_for_a_moved_booking_old_time(session_type, frozen):
-    booking = book(session_type)
+    booking = book(session_type, START)
     run_worker()
     new_start = START + timedelta(days=2)  # Friday 09:00 in Paris
     booking_reschedule(booking=booking, start=new_start, by="invitee")
@@ -108,7 +104,7 @@ def test_no_reminder_for_a_moved_booking_old_time(session_type, frozen):
 
 @transactional
 def test_worker_down_sends_the_closest_reminder_late(session_type, frozen):
-    book(session_type)
+    book(session_type, START)
     run_worker()
     # The worker was down from before the 24 h reminder until 30 minutes before the start.
     at(frozen, START - timedelta(minutes=30))
@@ -120,11 +116,15 @@ def test_worker_down_sends_the_closest_reminder_late(session_type, frozen):
 
 @transactional
 def test_no_reminder_once_the_session_has_started(session_type, frozen):
-    book(session_type)
+    book(session_type, START)
     run_worker()
     at(frozen, START)
     assert reminders() == []
     assert not SentNotification.objects.filter(kind="reminder").exists()
+    # Both reminders were due and ran, and each refused to remind of a session under way.
+    ran = DBTaskResult.objects.filter(task_path=REMINDER)
+    assert sorted(ran.values_list("status", "return_value")) == [
+        ("SUCCESSFUL", "too late"), ("SUCCESSFUL", "too late")]
 
 
 @transactional
@@ -133,7 +133,7 @@ def test_offsets_already_past_at_booking_are_dropped(session_type, frozen):
     session_type.reminder_minutes = [24 * 60, 60, 30]
     session_type.save()
     soon = NOW + timedelta(hours=2)  # Monday 11:00 in Paris
-    book(session_type, start=soon)
+    book(session_type, soon)
     run_worker()
     assert sorted(DBTaskResult.objects.filter(task_path=REMINDER)
                   .values_list("run_after", flat=True)) == [soon - timedelta(hours=1),
@@ -144,7 +144,7 @@ def test_offsets_already_past_at_booking_are_dropped(session_type, frozen):
 
 @transactional
 def test_reminder_mail_failure_is_retried_before_the_start(session_type, frozen):
-    book(session_type)
+    book(session_type, START)
     run_worker()
     frozen.move_to(HOUR_BEFORE)
     with fail_first():
@@ -156,7 +156,7 @@ def test_reminder_mail_failure_is_retried_before_the_start(session_type, frozen)
 
 @pytest.mark.django_db
 def test_reminder_task_that_runs_twice_sends_once(session_type, frozen):
-    booking = book(session_type)
+    booking = book(session_type, START)
     frozen.move_to(HOUR_BEFORE)
     assert send_reminder.call(booking.pk, 0, 60) == "sent"
     assert send_reminder.call(booking.pk, 0, 60) == "already sent"
@@ -165,7 +165,7 @@ def test_reminder_task_that_runs_twice_sends_once(session_type, frozen):
 
 @pytest.mark.django_db
 def test_reminder_gives_up_when_a_retry_would_land_after_the_start(session_type, frozen):
-    booking = book(session_type)
+    booking = book(session_type, START)
     frozen.move_to(START - timedelta(seconds=30))
     with fail_first(), pytest.raises(OSError):
         send_reminder.call(booking.pk, 0, 60)
@@ -175,7 +175,7 @@ def test_reminder_gives_up_when_a_retry_would_land_after_the_start(session_type,
 
 @pytest.mark.django_db
 def test_reminder_checks_the_status_not_only_the_sequence(session_type, frozen):
-    booking = book(session_type)
+    booking = book(session_type, START)
     Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
     frozen.move_to(HOUR_BEFORE)
     assert send_reminder.call(booking.pk, 0, 60) == "stale"

@@ -20,7 +20,7 @@ from booking.services import (
     booking_mark_no_show,
     booking_reschedule,
 )
-from tests.factories import SessionTypeFactory
+from tests.factories import SessionTypeFactory, book
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)  # Monday 09:00 in Paris
@@ -45,10 +45,6 @@ def at(hour: int, minute: int = 0, day: datetime = TUESDAY) -> datetime:
 def person(email: str = "ada@example.org", **changes) -> Invitee:
     values = {"name": "Ada Lovelace", "email": email, "timezone": PARIS, "language": "en"}
     return Invitee(**(values | changes))
-
-
-def book(session_type, start: datetime, email: str = "ada@example.org", **changes) -> Booking:
-    return booking_create(session_type=session_type, start=start, invitee=person(email, **changes))
 
 
 class Recorder:
@@ -150,13 +146,22 @@ def test_day_over_its_cap_is_refused(coach):
         book(capped, at(16), email="c@example.org")
     assert caught.value.refusal is Refusal.DAILY_CAP
     assert caught.value.message == errors.REFUSAL_MESSAGES[Refusal.DAILY_CAP]
-    book(capped, at(9, day=TUESDAY + timedelta(days=1)), email="c@example.org")
+    next_day = book(capped, at(9, day=TUESDAY + timedelta(days=1)), email="c@example.org")
+    assert next_day.status == Booking.Status.CONFIRMED
+    assert Booking.objects.filter(invitee_email="c@example.org").count() == 1
 
 
 def test_cancelled_booking_does_not_count_towards_the_daily_cap(coach):
     capped = SessionTypeFactory(coach=coach, daily_cap=1)
     booking_cancel(booking=book(capped, at(9), email="a@example.org"), by=COACH)
-    book(capped, at(10), email="b@example.org")
+    taken_again = book(capped, at(10), email="b@example.org")
+    assert Booking.objects.get(pk=taken_again.pk).status == Booking.Status.CONFIRMED
+    # The cap still holds: the live booking fills the day.
+    with pytest.raises(errors.SlotUnavailable) as caught:
+        book(capped, at(11), email="c@example.org")
+    assert caught.value.refusal is Refusal.DAILY_CAP
+    assert list(Booking.objects.active().values_list("invitee_email", flat=True)) == [
+        "b@example.org"]
 
 
 def test_inactive_type_is_refused(session_type):
@@ -229,6 +234,11 @@ def test_allowance_is_per_session_type(coach, session_type):
     other = SessionTypeFactory(coach=coach, slug="follow-up")
     book(session_type, at(9))
     book(other, at(11))
+    assert sorted(Booking.objects.filter(status=Booking.Status.CONFIRMED)
+                  .values_list("session_type__slug", flat=True)) == ["discovery", "follow-up"]
+    with pytest.raises(errors.LimitReached) as caught:
+        book(other, at(14))  # the follow-up's own allowance is now used
+    assert caught.value.message == errors.LIMIT_REACHED
 
 
 def test_once_per_period_refuses_within_the_period_only(coach):
@@ -262,7 +272,13 @@ def test_past_bookings_do_not_count_as_future_ones(coach):
                                 max_future_bookings=1)
     book(capped, at(9))
     with time_machine.travel(at(10), tick=False):
-        book(capped, at(9, day=TUESDAY + timedelta(days=1)))
+        wednesday = book(capped, at(9, day=TUESDAY + timedelta(days=1)))
+        assert Booking.objects.get(pk=wednesday.pk).status == Booking.Status.CONFIRMED
+        # Wednesday's booking is in the future, so it uses the one allowed.
+        with pytest.raises(errors.LimitReached) as caught:
+            book(capped, at(9, day=TUESDAY + timedelta(days=2)))
+        assert caught.value.message == errors.FUTURE_LIMIT_REACHED
+    assert Booking.objects.filter(session_type=capped).count() == 2
 
 
 def test_invitee_cancels_before_the_cutoff(session_type):

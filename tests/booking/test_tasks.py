@@ -1,7 +1,5 @@
-import email
 import threading
 from datetime import UTC, datetime, timedelta
-from email import policy
 from smtplib import SMTPServerDisconnected
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -19,8 +17,10 @@ from booking.invites import booking_uid
 from booking.models import Booking, SentNotification
 from booking.services import Invitee, booking_cancel, booking_create, booking_reschedule
 from booking.tasks import CLAIM_LEASE, RETRY_BACKOFF, notify_booking_changed
-from tests.booking.mailfail import fail_first
-from tests.icalcheck import assert_ical_check_passes
+from tests.factories import book
+from tests.support.icalcheck import assert_ical_check_passes
+from tests.support.mail import invite, recipients
+from tests.support.mailfail import fail_first
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)
@@ -34,31 +34,14 @@ def frozen():
         yield traveller
 
 
-def book(session_type, *, language="fr") -> Booking:
-    return booking_create(session_type=session_type, start=START, invitee=Invitee(
-        name="Ada Lovelace", email="ada@example.org", timezone=PARIS, language=language))
-
-
 def run(booking: Booking) -> str:
     booking.refresh_from_db()
     return notify_booking_changed.call(booking.pk, booking.sequence)
 
 
-def invite(message) -> tuple[str, bytes]:
-    """(METHOD, .ics bytes) of a sent message, read back from its wire form."""
-    parsed = email.message_from_bytes(message.message().as_bytes(), policy=policy.default)
-    attachment = next(p for p in parsed.walk() if p.get_filename() == "invite.ics")
-    calendar_part = next(p for p in parsed.walk() if p.get_content_type() == "text/calendar")
-    return calendar_part.get_param("method"), attachment.get_payload(decode=True)
-
-
-def recipients() -> list[str]:
-    return sorted(m.to[0] for m in mail.outbox)
-
-
 @pytest.mark.django_db
 def test_new_booking_sends_request_to_invitee_and_coach(session_type, tmp_path):
-    booking = book(session_type)
+    booking = book(session_type, START)
     assert run(booking) == "done"
     assert recipients() == sorted(["Ada Lovelace <ada@example.org>",
                                    f"Claire Martin <{session_type.coach.user.email}>"])
@@ -74,7 +57,7 @@ def test_new_booking_sends_request_to_invitee_and_coach(session_type, tmp_path):
 
 @pytest.mark.django_db
 def test_task_that_runs_twice_sends_once(session_type):
-    booking = book(session_type)
+    booking = book(session_type, START)
     run(booking)
     assert run(booking) == "done"
     assert len(mail.outbox) == 2
@@ -82,7 +65,7 @@ def test_task_that_runs_twice_sends_once(session_type):
 
 @pytest.mark.django_db
 def test_cancellation_sends_cancel_to_both(session_type, tmp_path):
-    booking = book(session_type)
+    booking = book(session_type, START)
     run(booking)
     booking_cancel(booking=booking, by="invitee", reason="Ill")
     mail.outbox.clear()
@@ -100,7 +83,7 @@ def test_cancellation_sends_cancel_to_both(session_type, tmp_path):
 
 @pytest.mark.django_db
 def test_reschedule_sends_request_with_new_time_and_higher_sequence(session_type, tmp_path):
-    booking = book(session_type, language="en")
+    booking = book(session_type, START, language="en")
     run(booking)
     new_start = START + timedelta(days=1)
     booking_reschedule(booking=booking, start=new_start, by="coach")
@@ -122,7 +105,7 @@ def test_reschedule_sends_request_with_new_time_and_higher_sequence(session_type
 
 @pytest.mark.django_db
 def test_stale_request_is_skipped_once_the_booking_is_cancelled(session_type):
-    booking = book(session_type)
+    booking = book(session_type, START)
     booking_cancel(booking=booking, by="invitee")
     assert notify_booking_changed.call(booking.pk, 0) == "stale"
     assert mail.outbox == []
@@ -132,7 +115,7 @@ def test_stale_request_is_skipped_once_the_booking_is_cancelled(session_type):
 
 @pytest.mark.django_db
 def test_move_before_the_first_invite_went_out_reads_as_a_confirmation(session_type):
-    booking = book(session_type, language="en")
+    booking = book(session_type, START, language="en")
     booking_reschedule(booking=booking, start=START + timedelta(days=1), by="invitee")
     assert notify_booking_changed.call(booking.pk, 0) == "stale"
     run(booking)
@@ -148,7 +131,7 @@ def test_deleted_booking_sends_nothing():
 
 @pytest.mark.django_db
 def test_mail_failure_keeps_the_booking_and_retries_with_backoff(session_type):
-    booking = book(session_type)
+    booking = book(session_type, START)
     with fail_first():
         assert run(booking) == "retry scheduled"
     assert mail.outbox == []
@@ -163,7 +146,7 @@ def test_mail_failure_keeps_the_booking_and_retries_with_backoff(session_type):
 
 @pytest.mark.django_db
 def test_retry_after_partial_failure_sends_only_what_is_missing(session_type):
-    booking = book(session_type)
+    booking = book(session_type, START)
     real = EmailBackend.send_messages
 
     def coach_fails(self, messages):
@@ -182,7 +165,7 @@ def test_retry_after_partial_failure_sends_only_what_is_missing(session_type):
 
 @pytest.mark.django_db
 def test_backoff_grows_then_gives_up(session_type):
-    booking = book(session_type)
+    booking = book(session_type, START)
     with fail_first(count=100):
         for attempt in range(len(RETRY_BACKOFF)):
             notify_booking_changed.call(booking.pk, 0, attempt=attempt)
@@ -196,7 +179,7 @@ def test_backoff_grows_then_gives_up(session_type):
 
 @pytest.mark.django_db
 def test_claim_of_a_crashed_worker_is_taken_over_after_the_lease(session_type, frozen):
-    booking = book(session_type)
+    booking = book(session_type, START)
     for role in ("invitee", "coach"):  # a worker claimed both, then died before sending
         SentNotification.objects.create(booking=booking, sequence=0, role=role,
                                         kind="request", start=booking.start, claimed_at=NOW)
@@ -214,7 +197,7 @@ def run_worker() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_sends_after_commit_and_mail_waits_while_it_is_down(session_type, frozen):
-    booking = book(session_type)
+    booking = book(session_type, START)
     cancelled_one = booking_create(
         session_type=session_type, start=START + timedelta(hours=1),
         invitee=Invitee(name="Bob", email="bob@example.org", timezone=PARIS))
@@ -236,7 +219,7 @@ def test_worker_sends_after_commit_and_mail_waits_while_it_is_down(session_type,
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_retries_a_failed_send_later(session_type, frozen):
-    book(session_type)
+    book(session_type, START)
     with fail_first():
         run_worker()
     assert mail.outbox == []
@@ -251,7 +234,7 @@ def test_worker_retries_a_failed_send_later(session_type, frozen):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_send_each_message_once(session_type):
-    booking = book(session_type)
+    booking = book(session_type, START)
     barrier = threading.Barrier(2)
     errors = []
 

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from booking import errors
 from booking.models import Booking
-from tests.browser.test_slot_picker import listed_slots, show_next_week, wait_for_zone
+from tests.support.browser import listed_slots, show_next_week, wait_for_zone
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")

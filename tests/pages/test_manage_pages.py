@@ -6,7 +6,6 @@ import pytest
 import time_machine
 from django.forms.models import model_to_dict
 from django.test import Client
-from django.utils import translation
 from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
@@ -14,8 +13,10 @@ from icalendar import Calendar
 from booking import errors
 from booking.invites import booking_uid
 from booking.models import Booking
-from booking.services import Invitee, booking_cancel, booking_create
-from tests.icalcheck import assert_ical_check_passes
+from booking.services import booking_cancel
+from tests.factories import book
+from tests.support.html import fr, iso
+from tests.support.icalcheck import assert_ical_check_passes
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -32,24 +33,9 @@ def clock():
         yield traveller
 
 
-def fr(message) -> str:
-    """The French text of a source string or lazy message, as pages show it by default."""
-    with translation.override("fr"):
-        return translation.gettext(message) if isinstance(message, str) else str(message)
-
-
-def iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def book(session_type, start=WEDNESDAY_10, email="ada@example.org", zone=NEW_YORK) -> Booking:
-    return booking_create(session_type=session_type, start=start, invitee=Invitee(
-        name="Ada Lovelace", email=email, timezone=zone, message="Bonjour"))
-
-
 @pytest.fixture
 def booking(session_type) -> Booking:
-    return book(session_type)
+    return book(session_type, WEDNESDAY_10, zone=NEW_YORK, message="Bonjour")
 
 
 def url(booking: Booking, page: str = "") -> str:
@@ -172,8 +158,8 @@ def test_cancelling_twice_says_it_is_already_cancelled(client, booking):
 
 
 def test_reschedule_page_lists_free_times_by_day_in_the_invitees_zone(client, session_type):
-    booking = book(session_type, zone=NEW_YORK)
-    taken = book(session_type, start=THURSDAY_15, email="grace@example.org")
+    booking = book(session_type, WEDNESDAY_10, zone=NEW_YORK, message="Bonjour")
+    taken = book(session_type, THURSDAY_15, email="grace@example.org")
     html = client.get(url(booking, "reschedule/")).text
     starts = offered(html)
     assert starts == sorted(starts)
@@ -223,8 +209,8 @@ def test_reschedule_moves_the_booking(booking, django_capture_on_commit_callback
 ])
 def test_a_refused_move_is_a_message_and_changes_nothing(client, session_type, start, status,
                                                          message):
-    booking = book(session_type)
-    book(session_type, start=THURSDAY_15, email="grace@example.org")
+    booking = book(session_type, WEDNESDAY_10, zone=NEW_YORK, message="Bonjour")
+    book(session_type, THURSDAY_15, email="grace@example.org")
     before = snapshot(booking)
     response = client.post(url(booking, "reschedule/"), {"start": start})
     assert response.status_code == status

@@ -13,10 +13,11 @@ from django.utils.html import escape
 from accounts.models import Coach
 from booking import errors
 from booking.models import Booking
-from booking.services import Invitee, booking_cancel, booking_create
+from booking.services import booking_cancel
 from booking.validators import validate_email_address
 from pages.forms import REFUSED
-from tests.factories import CoachFactory, SessionTypeFactory, UserFactory
+from tests.factories import BookingFactory, CoachFactory, SessionTypeFactory, UserFactory
+from tests.support.html import fr, iso, shown_zone, slot_times
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -34,34 +35,10 @@ def _frozen():
         yield
 
 
-def iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def slot_times(html: str) -> list[tuple[str, str]]:
-    """(UTC start, text shown) of every slot link, in page order."""
-    return re.findall(r'data-start="([^"]+)"><time datetime="[^"]+">([^<]+)</time>', html)
-
-
-def shown_zone(html: str) -> str:
-    return re.search(r'<strong class="zone-name">([^<]+)</strong>', html).group(1)
-
-
-def fr(message) -> str:
-    """The French text of a source string or lazy message, as pages show it."""
-    with translation.override("fr"):
-        return translation.gettext(message) if isinstance(message, str) else str(message)
-
-
 def form_data(**changes) -> dict:
     data = {"start": iso(TUESDAY_9), "tz": "America/New_York", "name": "Ada Lovelace",
             "email": "ada@example.org", "message": "Bonjour", "consent": "on", "website": ""}
     return data | changes
-
-
-def someone_books(session_type, start: datetime = TUESDAY_9, email="bob@example.org"):
-    return booking_create(session_type=session_type, start=start, invitee=Invitee(
-        name="Bob", email=email, timezone=PARIS))
 
 
 class TestPicker:
@@ -180,7 +157,7 @@ class TestPicker:
         assert f'href="{link}"' in html and f'hx-get="{link}"' in html
 
     def test_taken_slots_are_not_listed(self, client, session_type):
-        someone_books(session_type)
+        BookingFactory(session_type=session_type, start=TUESDAY_9)
         starts = [start for start, _ in slot_times(client.get(PICKER).content.decode())]
         assert iso(TUESDAY_9) not in starts
         assert iso(TUESDAY_9 + timedelta(minutes=30)) in starts
@@ -193,8 +170,9 @@ class TestPicker:
             client.get(url)
         for day in range(2, 6):
             for hour in (9, 10, 14, 15, 16):
-                someone_books(session_type, TUESDAY_9.replace(day=day, hour=hour),
-                              email=f"p{day}{hour}@example.org")
+                BookingFactory(session_type=session_type,
+                               start=TUESDAY_9.replace(day=day, hour=hour),
+                               invitee_email=f"p{day}{hour}@example.org")
         with django_assert_max_num_queries(6):
             html = client.get(url).content.decode()
         with CaptureQueriesContext(connection) as after:
@@ -269,7 +247,7 @@ class TestBookingForm:
         assert 'name="consent"' not in response.content.decode()
 
     def test_get_of_a_taken_slot_says_it_is_taken(self, client, session_type):
-        someone_books(session_type)
+        BookingFactory(session_type=session_type, start=TUESDAY_9)
         response = client.get(BOOK, {"start": iso(TUESDAY_9)})
         assert response.status_code == 409
         html = response.content.decode()
@@ -340,7 +318,7 @@ class TestBookingForm:
         assert Booking.objects.count() == 0
 
     def test_taken_slot_is_a_409_with_the_message_and_the_picker_link(self, client, session_type):
-        someone_books(session_type)
+        BookingFactory(session_type=session_type, start=TUESDAY_9)
         response = client.post(BOOK, form_data())
         html = response.content.decode()
         assert response.status_code == 409
@@ -349,7 +327,7 @@ class TestBookingForm:
         assert Booking.objects.count() == 1
 
     def test_second_free_session_for_one_person_is_a_409(self, client, session_type):
-        someone_books(session_type, email="ada@example.org")
+        BookingFactory(session_type=session_type, start=TUESDAY_9, invitee_email="ada@example.org")
         response = client.post(BOOK, form_data(start=iso(TUESDAY_9 + timedelta(hours=1))))
         assert response.status_code == 409
         assert fr(errors.LIMIT_REACHED) in response.content.decode()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SCRIPT = REPO.parent / "shared" / "tools" / "ical-check" / "check_ics.sh"
 NOT_INSTALLED = 2  # check_ics.sh's exit code when setup.sh has not run
 _names = count()

@@ -8,20 +8,15 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from tests.booking.test_pages import (
-    NEW_YORK,
-    NOW,
-    PARIS,
-    PICKER,
-    TUESDAY_9,
-    fr,
-    iso,
-    shown_zone,
-    slot_times,
-)
-from tests.factories import SessionTypeFactory
+from tests.factories import BookingFactory, SessionTypeFactory
+from tests.support.html import fr, iso, shown_zone, slot_times
 
+PARIS = ZoneInfo("Europe/Paris")
+NEW_YORK = ZoneInfo("America/New_York")
 TOKYO = ZoneInfo("Asia/Tokyo")
+NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)  # Monday 09:00 in Paris; 12 h notice → Tuesday
+TUESDAY_9 = datetime(2027, 3, 2, 9, tzinfo=PARIS)  # 08:00 UTC, 03:00 in New York
+PICKER = "/demo/discovery/"
 
 pytestmark = pytest.mark.django_db
 
@@ -91,13 +86,12 @@ class TestMonthGrid:
 
     def test_a_full_day_is_greyed_and_a_partly_booked_day_counts_what_is_left(
             self, client, session_type):
-        from tests.booking.test_pages import someone_books
-
         for n, hour in enumerate((9, 10, 11, 14, 15, 16, 17)):
             for minutes in (0, 30):
-                someone_books(session_type, TUESDAY_9.replace(day=3, hour=hour, minute=minutes),
-                              email=f"p{n}{minutes}@example.org")
-        someone_books(session_type, TUESDAY_9, email="solo@example.org")
+                BookingFactory(session_type=session_type,
+                               start=TUESDAY_9.replace(day=3, hour=hour, minute=minutes),
+                               invitee_email=f"p{n}{minutes}@example.org")
+        BookingFactory(session_type=session_type, start=TUESDAY_9, invitee_email="solo@example.org")
         html = month_page(client, {"month": "2027-03"})
         assert 3 in greyed_days(html) and 3 not in free_days(html)
         assert free_days(html)[2] == free_label("Mardi 2 mars 2027", 13)
