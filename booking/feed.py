@@ -8,11 +8,12 @@ cancelled, never deleted (the admin refuses); a row deleted by hand leaves the f
 day. A COUNT(*) would catch it at once but costs ~3 ms per 10,000 bookings on SQLite, more
 than half the budget of a conditional GET.
 
-Events say what the emailed invites say (same UID, SEQUENCE and times) and are written by
-`ics_fast`, which gives icalendar's bytes for them without icalendar's cost (about 1 ms per
-event, 10 s for 10,000): a feed of 10,000 bookings renders from cold in a fraction of that,
-so nothing is kept per event. The whole body is kept under its ETag for clients that fetch
-again without a conditional GET; a cache miss only means rendering.
+Events say what the emailed invites say (same UID, SEQUENCE and times; see
+`feed_events.feed_facts`) and are written by icalendar alone. icalendar needs about 1 ms per
+event (10 s for 10,000), so each booking keeps its event as icalendar wrote it, rendered when
+the booking is saved (booking.feed_events), and a feed joins the stored pieces inside the
+calendar header icalendar writes. The whole body is kept under its ETag for clients that fetch
+again without a conditional GET; a cache miss only means joining the stored events again.
 """
 
 import hashlib
@@ -21,31 +22,37 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-import icalendar
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import CharField, F, Func, Max, OuterRef, Q, QuerySet, Subquery, TextField
-from django.db.models.functions import Cast
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from icalendar import Calendar, vDuration
 
 from accounts.models import Coach
 from accounts.selectors import coach_by_feed_token
-from booking import ics_fast, invites
-from booking.invites import booking_uid, status_for
+from booking import feed_events, invites
 from booking.models import Booking
 
 REFRESH_INTERVAL = timedelta(minutes=15)
 CACHE_TIMEOUT = 24 * 3600
 _END = b"END:VCALENDAR\r\n"
-_TIMESTAMPS = ("start", "end", "created_at", "updated_at")
+# Stale events are rendered again this many at a time: one query to load them, one to store.
+RERENDER_BATCH = 500
 
 
 def _builder_version() -> str:
-    # Cached bodies and ETags must change when a deploy changes what the builder writes.
-    source = b"".join(Path(module.__file__).read_bytes() for module in (invites, ics_fast))
-    source += Path(__file__).read_bytes()
-    return hashlib.blake2b(source + icalendar.__version__.encode(),
-                           digest_size=8).hexdigest()
+    # Cached bodies and ETags must change when a deploy changes what the builder writes,
+    # the events' builder (whose version is in every stored event's key) or this header's.
+    source = feed_events.BUILDER_VERSION.encode() + Path(__file__).read_bytes()
+    return hashlib.blake2b(source, digest_size=8).hexdigest()
 
 
 BUILDER_VERSION = _builder_version()
@@ -104,57 +111,16 @@ def feed_state(*, coach: Coach, now: datetime) -> FeedState:
     return FeedState(etag=etag, last_modified=max(last_write, day))
 
 
-class _UTCStamp(Func):
-    """An instant as the database writes it in `ics_fast.utc_stamp`'s format (UTC, seconds).
-
-    Only SQLite and PostgreSQL are supported, like the rest of the project.
-    """
-
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # %%%% is a % once Django has formatted the template and then the query.
-        return self.as_sql(compiler, connection, **extra_context,
-                           template="strftime('%%%%Y%%%%m%%%%dT%%%%H%%%%M%%%%SZ', %(expressions)s)")
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, **extra_context, template=(
-            "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')"))
-
-
-def _uuid(text: str) -> str:
-    # SQLite keeps 32 hex digits, PostgreSQL's text has the dashes; no UUID object needed.
-    if len(text) == 36:
-        return text
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-def feed_rows(*, coach: Coach, now: datetime) -> QuerySet:
-    """The feed's bookings in order as plain tuples, in one query whatever their number:
-    (uid, sequence, status, invitee_name, invitee_email, message, session type name, then
-    start, end, created_at and updated_at as UTC stamps).
-
-    The database writes the UUID as text and the instants as iCalendar stamps: models,
-    UUID objects and 40,000 datetimes for a feed of 10,000 would cost more than writing the
-    events.
-    """
-    stamps = {f"{name}_stamp": _UTCStamp(name) for name in _TIMESTAMPS}
-    return (feed_bookings(coach=coach, now=now).order_by("start", "pk")
-            .annotate(uid_text=Cast("uid", TextField()),
-                      session_type_name=F("session_type__name"), **stamps)
-            .values_list("uid_text", "sequence", "status", "invitee_name", "invitee_email",
-                         "message", "session_type_name", *stamps))
-
-
 def calendar_name(coach: Coach) -> str:
     return f"{coach.display_name} · Créneau"
 
 
-def calendar_ics(*, name: str, vevents: Iterable[bytes]) -> bytes:
+def calendar_ics(*, name: str, vevents: Iterable[str]) -> bytes:
     """A subscription calendar (no METHOD, no calendar UID) around serialised VEVENTs.
 
     The same bytes as adding each `vevent(facts)` to a Calendar and calling to_ical(): the
-    header is written by icalendar and the events are spliced in before END:VCALENDAR.
+    header is written by icalendar and the events, as icalendar wrote them, are spliced in
+    before END:VCALENDAR.
     """
     calendar = Calendar()
     calendar.add("prodid", invites.PRODID)
@@ -167,28 +133,70 @@ def calendar_ics(*, name: str, vevents: Iterable[bytes]) -> bytes:
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     header = calendar.to_ical()
     assert header.endswith(_END)
-    return header[: -len(_END)] + b"".join(vevents) + _END
+    # One encode for the whole body rather than one per event.
+    return header[: -len(_END)] + "".join(vevents).encode() + _END
+
+
+def _stored_events(*, coach: Coach, now: datetime) -> QuerySet:
+    """The feed's bookings in order as (pk, stored event, its key, session type name, whether
+    the event was rendered for the row's current `updated_at`), in one query.
+
+    One statement, so each row's event and the session type's name are read together.
+    """
+    current = ExpressionWrapper(Q(feed_event_at=F("updated_at")), output_field=BooleanField())
+    return (feed_bookings(coach=coach, now=now).order_by("start", "pk")
+            .annotate(type_name=F("session_type__name"), event_current=current)
+            .values_list("pk", "feed_event", "feed_event_key", "type_name", "event_current"))
+
+
+def rerender_events(pks: list[int]) -> dict[int, str]:
+    """Render these bookings' events with icalendar again and store them; {pk: event}.
+
+    For rows written without save() (bulk_create, rows from before the field existed) and
+    rows whose coach, session type or builder changed since. `updated_at` stays as it is: the
+    booking itself did not change, and its DTSTAMP is its last change. This write on a GET
+    refreshes a derived copy only; a concurrent save() may overwrite it, or be overwritten by
+    it, and then the stored stamp or key no longer match and the next render repairs it.
+    """
+    events = {}
+    for first in range(0, len(pks), RERENDER_BATCH):
+        batch = pks[first:first + RERENDER_BATCH]
+        bookings = list(Booking.objects.filter(pk__in=batch)
+                        .select_related("coach__user", "session_type"))
+        for booking in bookings:
+            booking.render_feed_event()
+            events[booking.pk] = booking.feed_event
+        Booking.objects.bulk_update(bookings, Booking.FEED_EVENT_FIELDS)
+    return events
+
+
+def feed_vevents(*, coach: Coach, now: datetime) -> list[str]:
+    """The feed's VEVENTs in order, as stored, after rendering again those that are stale."""
+    rows = list(_stored_events(coach=coach, now=now))
+    keys: dict[str, str] = {}
+    email, name = coach.user.email, coach.display_name
+    stale = []
+    for pk, _event, key, type_name, current in rows:
+        if type_name not in keys:
+            keys[type_name] = feed_events.event_key(
+                organizer_name=name, organizer_email=email, type_name=type_name)
+        if not current or key != keys[type_name]:
+            stale.append(pk)
+    fresh = rerender_events(stale) if stale else {}
+    return [fresh.get(pk, event) for pk, event, *_ in rows]
 
 
 def render_feed(*, coach: Coach, now: datetime) -> bytes:
-    """The feed's bytes as the rows stand now (two queries: the rows, the coach's user).
+    """The feed's bytes as the rows stand now (two queries when every stored event is current:
+    the rows, the coach's user).
 
-    Each event is what `invites.vevent` writes for `InviteFacts.from_booking(booking)` with
-    DTSTAMP at the booking's last change (so a row always gives the same bytes), the summary
-    "<session type> · <invitee>", her message as the description, no alarm and no manage
-    link: that link is the invitee's credential and stays out of the coach's calendar.
+    Each event is what `invites.vevent` writes for `feed_events.feed_facts(booking)`:
+    `InviteFacts.from_booking(booking)` with DTSTAMP at the booking's last change (so a row
+    always gives the same bytes), the summary "<session type> · <invitee>", her message as
+    the description, no alarm and no manage link.
     """
-    organizer_email, organizer_name = coach.user.email, coach.display_name
-    events = [
-        ics_fast.event_ics(
-            uid=booking_uid(_uuid(uid)), sequence=sequence, start=start, end=end,
-            dtstamp=updated, summary=f"{type_name} · {name}", description=message, url="",
-            organizer_email=organizer_email, organizer_name=organizer_name,
-            attendee_email=email, attendee_name=name, status=status_for(status),
-            created=created, last_modified=updated)
-        for uid, sequence, status, name, email, message, type_name, start, end, created, updated
-        in feed_rows(coach=coach, now=now)]
-    return calendar_ics(name=calendar_name(coach), vevents=events)
+    return calendar_ics(name=calendar_name(coach),
+                        vevents=feed_vevents(coach=coach, now=now))
 
 
 def feed_ics(*, coach: Coach, now: datetime, state: FeedState) -> bytes:

@@ -3,12 +3,14 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneField
 
 from accounts import tokens
 from accounts.models import Coach
 from availability.models import SessionType
+from booking import feed_events
 
 
 class BookingQuerySet(models.QuerySet):
@@ -31,6 +33,7 @@ class Booking(models.Model):
 
     # Statuses whose blocked range no other booking may overlap (the database enforces it).
     ACTIVE_STATUSES = (Status.PENDING_PAYMENT, Status.CONFIRMED)
+    FEED_EVENT_FIELDS = ("feed_event", "feed_event_key", "feed_event_at")
 
     uid = models.UUIDField(_("UID"), default=uuid.uuid4, unique=True, editable=False)
     coach = models.ForeignKey(Coach, on_delete=models.PROTECT, related_name="bookings",
@@ -61,8 +64,17 @@ class Booking(models.Model):
     cancelled_by = models.CharField(_("cancelled by"), max_length=10, choices=CancelledBy.choices,
                                     blank=True)
     cancel_reason = models.TextField(_("cancellation reason"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    # Set by save() rather than auto_now(_add): see save(). The defaults serve bulk_create.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False,
+                                      db_index=True)
+    # The booking's VEVENT in the coach's feed as icalendar wrote it, and what it was made
+    # from (booking.feed_events); empty for rows written without save(), e.g. bulk_create.
+    feed_event = models.TextField(_("feed event"), blank=True, editable=False)
+    feed_event_key = models.CharField(_("feed event key"), max_length=feed_events.KEY_LENGTH,
+                                      blank=True, editable=False)
+    feed_event_at = models.DateTimeField(_("feed event rendered for"), null=True, blank=True,
+                                         editable=False)
 
     objects = BookingQuerySet.as_manager()
 
@@ -87,6 +99,26 @@ class Booking(models.Model):
     def __str__(self) -> str:
         return f"{self.invitee_name} · {self.start:%Y-%m-%d %H:%M} UTC"
 
+    def save(self, *, force_insert: bool = False, force_update: bool = False,
+             using: str | None = None, update_fields=None) -> None:
+        """Stamp the row and store its feed event (written by icalendar) in the same write.
+
+        The stamps are set here, not by auto_now(_add), which would set them inside
+        save_base after the event was rendered: the event's CREATED, DTSTAMP and
+        LAST-MODIFIED must be the very values the row holds, and `feed_event_at` must equal
+        `updated_at` for the feed to trust the stored event. Every save moves `updated_at`,
+        the feed's ETag follows it: `update_fields` get the stamp and the event added.
+        """
+        now = timezone.now()
+        if self._state.adding:
+            self.created_at = now
+        self.updated_at = now
+        self.render_feed_event()
+        if update_fields is not None:
+            update_fields = {*update_fields, "updated_at", *self.FEED_EVENT_FIELDS}
+        super().save(force_insert=force_insert, force_update=force_update, using=using,
+                     update_fields=update_fields)
+
     def get_absolute_url(self) -> str:
         return f"/b/{self.manage_token}/"
 
@@ -101,6 +133,19 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    def render_feed_event(self) -> None:
+        """Render this booking's feed event with icalendar into its feed_event fields.
+
+        Reads the coach, her user and the session type: select_related them.
+        """
+        if self.start is None or self.end is None or self.end <= self.start:
+            # No event for such a row: the database's booking_start_before_end refuses it.
+            self.feed_event, self.feed_event_key, self.feed_event_at = "", "", None
+            return
+        stored = feed_events.render_event(self)
+        self.feed_event, self.feed_event_key, self.feed_event_at = (stored.text, stored.key,
+                                                                    stored.at)
 
 
 class SentNotification(models.Model):
