@@ -48,9 +48,9 @@ KEY_LENGTH = 32
 
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
-    """What `Booking` keeps of its feed event: the text and what it was made from."""
+    """What `Booking` keeps of its feed event: its bytes and what they were made from."""
 
-    text: str
+    ics: bytes
     key: str
     at: datetime
 
@@ -80,7 +80,7 @@ def feed_facts(booking: Booking) -> InviteFacts:
 def render_event(booking: Booking) -> StoredEvent:
     """`booking`'s feed VEVENT as icalendar writes it, with its key and stamp."""
     coach = booking.coach
-    text = invites.vevent(feed_facts(booking)).to_ical().decode()
+    ics = invites.vevent(feed_facts(booking)).to_ical()
     key = event_key(organizer_name=coach.display_name, organizer_email=coach.user.email,
                     type_name=booking.session_type.name)
-    return StoredEvent(text=text, key=key, at=booking.updated_at)
+    return StoredEvent(ics=ics, key=key, at=booking.updated_at)

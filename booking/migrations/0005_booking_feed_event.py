@@ -4,7 +4,8 @@
 No data migration: existing rows get an empty event, which the feed renders and stores the
 first time it serves them (booking.feed.rerender_events), as it does for rows written by
 bulk_create. A data migration would have to run today's builder from a historical model.
-The stamps move from auto_now(_add) to Booking.save() so the event and the row agree.
+The stamps move from auto_now(_add) to Booking.save() so the event and the row agree, and
+the feed reads a coach's events in start order through booking_coach_start.
 """
 
 import django.utils.timezone
@@ -21,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='booking',
             name='feed_event',
-            field=models.TextField(blank=True, editable=False, verbose_name='feed event'),
+            field=models.BinaryField(blank=True, default=b'', editable=False, verbose_name='feed event'),
         ),
         migrations.AddField(
             model_name='booking',
@@ -42,5 +43,9 @@ class Migration(migrations.Migration):
             model_name='booking',
             name='updated_at',
             field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, verbose_name='updated at'),
+        ),
+        migrations.AddIndex(
+            model_name='booking',
+            index=models.Index(fields=['coach', 'start'], name='booking_coach_start'),
         ),
     ]
