@@ -8,11 +8,12 @@ cancelled, never deleted (the admin refuses); a row deleted by hand leaves the f
 day. A COUNT(*) would catch it at once but costs ~3 ms per 10,000 bookings on SQLite, more
 than half the budget of a conditional GET.
 
-Events say what the emailed invites say (same UID, SEQUENCE and times) and are written by
-`ics_fast`, which gives icalendar's bytes for them without icalendar's cost (about 1 ms per
-event, 10 s for 10,000): a feed of 10,000 bookings renders from cold in a fraction of that,
-so nothing is kept per event. The whole body is kept under its ETag for clients that fetch
-again without a conditional GET; a cache miss only means rendering.
+Events say what the emailed invites say (same UID, SEQUENCE and times; see
+`feed_events.feed_facts`) and are written by icalendar alone. icalendar needs about 1 ms per
+event (10 s for 10,000), so each booking keeps its event as icalendar wrote it, rendered when
+the booking is saved (booking.feed_events), and a feed joins the stored pieces inside the
+calendar header icalendar writes. The whole body is kept under its ETag for clients that fetch
+again without a conditional GET; a cache miss only means joining the stored events again.
 """
 
 import hashlib
@@ -21,31 +22,42 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-import icalendar
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import CharField, F, Func, Max, OuterRef, Q, QuerySet, Subquery, TextField
-from django.db.models.functions import Cast
+from django.db import connections
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from icalendar import Calendar, vDuration
 
 from accounts.models import Coach
 from accounts.selectors import coach_by_feed_token
-from booking import ics_fast, invites
-from booking.invites import booking_uid, status_for
+from availability.models import SessionType
+from booking import feed_events, invites
 from booking.models import Booking
 
 REFRESH_INTERVAL = timedelta(minutes=15)
 CACHE_TIMEOUT = 24 * 3600
 _END = b"END:VCALENDAR\r\n"
-_TIMESTAMPS = ("start", "end", "created_at", "updated_at")
+# Stale events are rendered again this many at a time: one query to load them, one to store.
+RERENDER_BATCH = 500
 
 
 def _builder_version() -> str:
-    # Cached bodies and ETags must change when a deploy changes what the builder writes.
-    source = b"".join(Path(module.__file__).read_bytes() for module in (invites, ics_fast))
-    source += Path(__file__).read_bytes()
-    return hashlib.blake2b(source + icalendar.__version__.encode(),
-                           digest_size=8).hexdigest()
+    # Cached bodies and ETags must change when a deploy changes what the builder writes,
+    # the events' builder (whose version is in every stored event's key) or this header's.
+    source = feed_events.BUILDER_VERSION.encode() + Path(__file__).read_bytes()
+    return hashlib.blake2b(source, digest_size=8).hexdigest()
 
 
 BUILDER_VERSION = _builder_version()
@@ -74,14 +86,15 @@ def feed_bookings(*, coach: Coach, now: datetime) -> QuerySet[Booking]:
 
 
 def feed_coach(*, token: str) -> Coach | None:
-    """The coach of this feed token with her bookings' last write, in one indexed query.
+    """The coach of this feed token, her user and her bookings' last write, in one query.
 
     A 304 then costs that query alone: calendar apps poll every few minutes.
     """
     last = (Booking.objects.filter(coach=OuterRef("pk")).order_by("-updated_at")
             .values("updated_at")[:1])
     return coach_by_feed_token(
-        token=token, queryset=Coach.objects.annotate(last_booking_write=Subquery(last)))
+        token=token, queryset=Coach.objects.select_related("user")  # for the events' keys
+        .annotate(last_booking_write=Subquery(last)))
 
 
 def feed_state(*, coach: Coach, now: datetime) -> FeedState:
@@ -104,48 +117,6 @@ def feed_state(*, coach: Coach, now: datetime) -> FeedState:
     return FeedState(etag=etag, last_modified=max(last_write, day))
 
 
-class _UTCStamp(Func):
-    """An instant as the database writes it in `ics_fast.utc_stamp`'s format (UTC, seconds).
-
-    Only SQLite and PostgreSQL are supported, like the rest of the project.
-    """
-
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # %%%% is a % once Django has formatted the template and then the query.
-        return self.as_sql(compiler, connection, **extra_context,
-                           template="strftime('%%%%Y%%%%m%%%%dT%%%%H%%%%M%%%%SZ', %(expressions)s)")
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, **extra_context, template=(
-            "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')"))
-
-
-def _uuid(text: str) -> str:
-    # SQLite keeps 32 hex digits, PostgreSQL's text has the dashes; no UUID object needed.
-    if len(text) == 36:
-        return text
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-def feed_rows(*, coach: Coach, now: datetime) -> QuerySet:
-    """The feed's bookings in order as plain tuples, in one query whatever their number:
-    (uid, sequence, status, invitee_name, invitee_email, message, session type name, then
-    start, end, created_at and updated_at as UTC stamps).
-
-    The database writes the UUID as text and the instants as iCalendar stamps: models,
-    UUID objects and 40,000 datetimes for a feed of 10,000 would cost more than writing the
-    events.
-    """
-    stamps = {f"{name}_stamp": _UTCStamp(name) for name in _TIMESTAMPS}
-    return (feed_bookings(coach=coach, now=now).order_by("start", "pk")
-            .annotate(uid_text=Cast("uid", TextField()),
-                      session_type_name=F("session_type__name"), **stamps)
-            .values_list("uid_text", "sequence", "status", "invitee_name", "invitee_email",
-                         "message", "session_type_name", *stamps))
-
-
 def calendar_name(coach: Coach) -> str:
     return f"{coach.display_name} · Créneau"
 
@@ -154,7 +125,8 @@ def calendar_ics(*, name: str, vevents: Iterable[bytes]) -> bytes:
     """A subscription calendar (no METHOD, no calendar UID) around serialised VEVENTs.
 
     The same bytes as adding each `vevent(facts)` to a Calendar and calling to_ical(): the
-    header is written by icalendar and the events are spliced in before END:VCALENDAR.
+    header is written by icalendar and the events, as icalendar wrote them, are spliced in
+    before END:VCALENDAR.
     """
     calendar = Calendar()
     calendar.add("prodid", invites.PRODID)
@@ -167,28 +139,84 @@ def calendar_ics(*, name: str, vevents: Iterable[bytes]) -> bytes:
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     header = calendar.to_ical()
     assert header.endswith(_END)
-    return header[: -len(_END)] + b"".join(vevents) + _END
+    # One join, one copy of a body that may weigh megabytes.
+    return b"".join([header[: -len(_END)], *vevents, _END])
+
+
+def _current_keys(coach: Coach) -> dict[int, str]:
+    """{session type pk: the key its bookings' current events carry} for the coach's types."""
+    email, name = coach.user.email, coach.display_name
+    return {pk: feed_events.event_key(organizer_name=name, organizer_email=email,
+                                      type_name=type_name)
+            for pk, type_name in SessionType.objects.filter(coach=coach)
+            .values_list("pk", "name")}
+
+
+def _stored_events(*, coach: Coach, now: datetime) -> list[tuple[bytes, int | None]]:
+    """The feed's bookings in order as (stored event, pk if that event is stale else None).
+
+    One pass over the rows (the booking_coach_start index gives their order without a sort),
+    the database comparing each row's key and stamp with the current ones: the usual answer
+    is 10,000 current events and no stale one, and anything done per row in Python shows.
+    So the ORM writes the query and its rows are read raw, without Django's per-row
+    converters.
+    """
+    keys = _current_keys(coach)
+    expected_key = Case(*(When(session_type_id=pk, then=Value(key)) for pk, key in keys.items()),
+                        default=Value(""), output_field=CharField())
+    current = Q(feed_event_at=F("updated_at")) & Q(feed_event_key=expected_key)
+    stale_pk = Case(When(current, then=Value(None)), default=F("pk"),
+                    output_field=IntegerField())
+    rows = (feed_bookings(coach=coach, now=now).order_by("start", "pk")
+            .annotate(stale_pk=stale_pk).values_list("feed_event", "stale_pk"))
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def rerender_events(pks: list[int]) -> dict[int, bytes]:
+    """Render these bookings' events with icalendar again and store them; {pk: event}.
+
+    For rows written without save() (bulk_create, rows from before the field existed) and
+    rows whose coach, session type or builder changed since. `updated_at` stays as it is: the
+    booking itself did not change, and its DTSTAMP is its last change. This write on a GET
+    refreshes a derived copy only; a concurrent save() may overwrite it, or be overwritten by
+    it, and then the stored stamp or key no longer match and the next render repairs it.
+    """
+    events = {}
+    for first in range(0, len(pks), RERENDER_BATCH):
+        batch = pks[first:first + RERENDER_BATCH]
+        bookings = list(Booking.objects.filter(pk__in=batch)
+                        .select_related("coach__user", "session_type"))
+        for booking in bookings:
+            booking.render_feed_event()
+            events[booking.pk] = booking.feed_event
+        Booking.objects.bulk_update(bookings, Booking.FEED_EVENT_FIELDS)
+    return events
+
+
+def feed_vevents(*, coach: Coach, now: datetime) -> list[bytes]:
+    """The feed's VEVENTs in order, as stored, after rendering again those that are stale."""
+    rows = _stored_events(coach=coach, now=now)
+    stale = [pk for _, pk in rows if pk is not None]
+    if not stale:
+        return [event for event, _ in rows]
+    fresh = rerender_events(stale)
+    return [event if pk is None else fresh.get(pk, event) for event, pk in rows]
 
 
 def render_feed(*, coach: Coach, now: datetime) -> bytes:
-    """The feed's bytes as the rows stand now (two queries: the rows, the coach's user).
+    """The feed's bytes as the rows stand now (two queries when every stored event is current:
+    the coach's session types, the rows).
 
-    Each event is what `invites.vevent` writes for `InviteFacts.from_booking(booking)` with
-    DTSTAMP at the booking's last change (so a row always gives the same bytes), the summary
-    "<session type> · <invitee>", her message as the description, no alarm and no manage
-    link: that link is the invitee's credential and stays out of the coach's calendar.
+    Each event is what `invites.vevent` writes for `feed_events.feed_facts(booking)`:
+    `InviteFacts.from_booking(booking)` with DTSTAMP at the booking's last change (so a row
+    always gives the same bytes), the summary "<session type> · <invitee>", her message as
+    the description, no alarm and no manage link.
     """
-    organizer_email, organizer_name = coach.user.email, coach.display_name
-    events = [
-        ics_fast.event_ics(
-            uid=booking_uid(_uuid(uid)), sequence=sequence, start=start, end=end,
-            dtstamp=updated, summary=f"{type_name} · {name}", description=message, url="",
-            organizer_email=organizer_email, organizer_name=organizer_name,
-            attendee_email=email, attendee_name=name, status=status_for(status),
-            created=created, last_modified=updated)
-        for uid, sequence, status, name, email, message, type_name, start, end, created, updated
-        in feed_rows(coach=coach, now=now)]
-    return calendar_ics(name=calendar_name(coach), vevents=events)
+    return calendar_ics(name=calendar_name(coach),
+                        vevents=feed_vevents(coach=coach, now=now))
 
 
 def feed_ics(*, coach: Coach, now: datetime, state: FeedState) -> bytes:

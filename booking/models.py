@@ -4,12 +4,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneField
 
 from accounts import tokens
 from accounts.models import Coach
 from availability.models import SessionType
+from booking import feed_events
 
 
 class BookingQuerySet(models.QuerySet):
@@ -32,6 +34,7 @@ class Booking(models.Model):
 
     # Statuses whose blocked range no other booking may overlap (the database enforces it).
     ACTIVE_STATUSES = (Status.PENDING_PAYMENT, Status.CONFIRMED)
+    FEED_EVENT_FIELDS = ("feed_event", "feed_event_key", "feed_event_at")
 
     uid = models.UUIDField(_("UID"), default=uuid.uuid4, unique=True, editable=False)
     coach = models.ForeignKey(Coach, on_delete=models.PROTECT, related_name="bookings",
@@ -62,8 +65,18 @@ class Booking(models.Model):
     cancelled_by = models.CharField(_("cancelled by"), max_length=10, choices=CancelledBy.choices,
                                     blank=True)
     cancel_reason = models.TextField(_("cancellation reason"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    # Set by save() rather than auto_now(_add): see save(). The defaults serve bulk_create.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False,
+                                      db_index=True)
+    # The booking's VEVENT in the coach's feed as icalendar wrote it, and what it was made
+    # from (booking.feed_events); empty for rows written without save(), e.g. bulk_create.
+    # Bytes, as to_ical() returns them: the feed joins 10,000 of them without decoding any.
+    feed_event = models.BinaryField(_("feed event"), blank=True, default=b"", editable=False)
+    feed_event_key = models.CharField(_("feed event key"), max_length=feed_events.KEY_LENGTH,
+                                      blank=True, editable=False)
+    feed_event_at = models.DateTimeField(_("feed event rendered for"), null=True, blank=True,
+                                         editable=False)
 
     objects = BookingQuerySet.as_manager()
 
@@ -75,6 +88,8 @@ class Booking(models.Model):
             models.Index(fields=["coach", "blocked_start"], name="booking_coach_blocked"),
             models.Index(fields=["coach", "invitee_email"], name="booking_coach_email"),
             models.Index(fields=["coach", "updated_at"], name="booking_coach_updated"),
+            # The feed reads the coach's stored events in this order without sorting them.
+            models.Index(fields=["coach", "start"], name="booking_coach_start"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")),
@@ -87,6 +102,26 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitee_name} · {self.start:%Y-%m-%d %H:%M} UTC"
+
+    def save(self, *, force_insert: bool = False, force_update: bool = False,
+             using: str | None = None, update_fields=None) -> None:
+        """Stamp the row and store its feed event (written by icalendar) in the same write.
+
+        The stamps are set here, not by auto_now(_add), which would set them inside
+        save_base after the event was rendered: the event's CREATED, DTSTAMP and
+        LAST-MODIFIED must be the very values the row holds, and `feed_event_at` must equal
+        `updated_at` for the feed to trust the stored event. Every save moves `updated_at`,
+        the feed's ETag follows it: `update_fields` get the stamp and the event added.
+        """
+        now = timezone.now()
+        if self._state.adding:
+            self.created_at = now
+        self.updated_at = now
+        self.render_feed_event()
+        if update_fields is not None:
+            update_fields = {*update_fields, "updated_at", *self.FEED_EVENT_FIELDS}
+        super().save(force_insert=force_insert, force_update=force_update, using=using,
+                     update_fields=update_fields)
 
     def get_absolute_url(self) -> str:
         return f"/b/{self.manage_token}/"
@@ -106,6 +141,19 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    def render_feed_event(self) -> None:
+        """Render this booking's feed event with icalendar into its feed_event fields.
+
+        Reads the coach, her user and the session type: select_related them.
+        """
+        if self.start is None or self.end is None or self.end <= self.start:
+            # No event for such a row: the database's booking_start_before_end refuses it.
+            self.feed_event, self.feed_event_key, self.feed_event_at = b"", "", None
+            return
+        stored = feed_events.render_event(self)
+        self.feed_event, self.feed_event_key, self.feed_event_at = (stored.ics, stored.key,
+                                                                    stored.at)
 
 
 class SentNotification(models.Model):

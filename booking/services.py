@@ -148,8 +148,9 @@ def _check_slot(*, session_type: SessionType, start: datetime, now: datetime,
 
 
 def _fresh_session_type(pk: int) -> SessionType:
-    # The rules as committed now, not as the caller read them.
-    return SessionType.objects.select_related("coach").get(pk=pk)
+    # The rules as committed now, not as the caller read them; the coach's user is read by
+    # the booking's feed event, rendered when it is saved.
+    return SessionType.objects.select_related("coach__user").get(pk=pk)
 
 
 def booking_create(*, session_type: SessionType, start: datetime, invitee: Invitee,
@@ -193,8 +194,9 @@ def booking_create(*, session_type: SessionType, start: datetime, invitee: Invit
 def _locked(booking: Booking) -> Booking:
     """The booking as committed, locked until the transaction ends. Call inside atomic()."""
     # of=self: lock the booking row only, not the coach or the session type joined to it.
+    # The coach's user is read by the feed event that save() renders.
     return (Booking.objects.select_for_update(of=("self",))
-            .select_related("session_type", "coach").get(pk=booking.pk))
+            .select_related("session_type", "coach__user").get(pk=booking.pk))
 
 
 def _ensure_changeable(booking: Booking, *, by: str, now: datetime) -> None:
