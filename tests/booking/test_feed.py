@@ -14,7 +14,8 @@ from booking import feed, invites
 from booking.invites import booking_uid
 from booking.models import Booking
 from booking.services import booking_cancel, booking_reschedule
-from tests.booking.feedkit import (
+from tests.factories import CoachFactory, UserFactory
+from tests.support.feed import (
     NOW,
     PARIS,
     book,
@@ -24,7 +25,6 @@ from tests.booking.feedkit import (
     make,
     varied_bookings,
 )
-from tests.factories import CoachFactory, UserFactory
 from tests.support.icalcheck import assert_ical_check_passes
 
 pytestmark = pytest.mark.django_db

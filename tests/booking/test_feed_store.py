@@ -12,7 +12,7 @@ from booking import feed, feed_events, invites
 from booking.invites import booking_uid
 from booking.models import Booking
 from booking.services import booking_mark_no_show, booking_reschedule
-from tests.booking.feedkit import (
+from tests.support.feed import (
     NOW,
     PARIS,
     book,
