@@ -2,16 +2,19 @@
 
 import ast
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.management import call_command
 
 from booking import feed, feed_events, invites
 from booking.invites import booking_uid
 from booking.models import Booking
 from booking.services import booking_mark_no_show, booking_reschedule
+from tests.factories import BookingFactory
 from tests.support.feed import (
     NOW,
     PARIS,
@@ -179,3 +182,13 @@ def test_the_invite_and_event_builders_do_not_import_the_orm():
         imported |= {node.module for node in body if isinstance(node, ast.ImportFrom)}
         assert not {name for name in imported
                     if name.startswith("django") or name == "booking.models"}, module.__name__
+
+
+def test_the_render_command_stores_the_events_bulk_create_left_out(session_type):
+    booking = BookingFactory.build(session_type=session_type, coach=session_type.coach)
+    Booking.objects.bulk_create([booking])
+    assert not Booking.objects.get().feed_event
+    out = StringIO()
+    call_command("feed_render_events", stdout=out)
+    assert b"BEGIN:VEVENT" in bytes(Booking.objects.get().feed_event)
+    assert "demo: 1 events current" in out.getvalue()
