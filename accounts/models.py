@@ -11,7 +11,7 @@ from accounts import tokens
 
 # Top-level paths the site routes before coach pages: a coach with one of these slugs would be
 # unreachable.
-RESERVED_SLUGS = frozenset({"accounts", "admin", "api", "b", "feeds", "healthz", "i18n",
+RESERVED_SLUGS = frozenset({"accounts", "admin", "api", "b", "coach", "feeds", "healthz", "i18n",
                             "media", "static", "favicon.ico", "robots.txt"})
 
 

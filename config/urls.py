@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("coach/", include("workspace.urls")),
     path("", include("pages.urls_manage")),
     path("", include("pages.urls")),
 ]

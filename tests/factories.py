@@ -53,3 +53,26 @@ def add_weekday_windows(coach: Coach, windows=((time(9), time(12)), (time(14), t
         for start, end in windows:
             weekly_window_add(coach=coach, weekday=weekday, start=start, end=end,
                               first_day=first_day)
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A confirmed booking written directly (no services, no emails, no history rows).
+
+    Pass `start` on a free slot of the coach's windows; blocked range = the session itself.
+    Use booking_create instead when the test needs the rules checked or the emails queued.
+    """
+
+    class Meta:
+        model = "booking.Booking"
+
+    session_type = factory.SubFactory(SessionTypeFactory)
+    coach = factory.SelfAttribute("session_type.coach")
+    start = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))
+    end = factory.LazyAttribute(lambda o: o.start + o.session_type.duration)
+    blocked_start = factory.SelfAttribute("start")
+    blocked_end = factory.SelfAttribute("end")
+    status = "confirmed"
+    invitee_name = factory.Sequence(lambda n: f"Invitee {n}")
+    invitee_email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    invitee_timezone = "Europe/Paris"
+    consent_at = factory.LazyFunction(timezone.now)

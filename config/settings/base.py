@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "availability",
     "booking",
+    "workspace",
 ]
 
 MIDDLEWARE = [
