@@ -78,6 +78,10 @@ class HistoryItem:
     event: BookingEvent | None = None
     email: SentNotification | None = None
 
+    @property
+    def sequence(self) -> int:
+        return self.event.sequence if self.event is not None else self.email.sequence
+
 
 def booking_history(*, booking: Booking) -> list[HistoryItem]:
     """Changes and the emails sent about them, oldest first (two queries)."""
@@ -85,7 +89,7 @@ def booking_history(*, booking: Booking) -> list[HistoryItem]:
     items += [HistoryItem(at=sent.sent_at, email=sent)
               for sent in booking.notifications.filter(sent_at__isnull=False)]
     # An email follows the change it reports even when both carry the same instant.
-    return sorted(items, key=lambda item: (item.at, item.email is not None))
+    return sorted(items, key=lambda item: (item.at, item.sequence, item.email is not None))
 
 
 def booking_notes(*, booking: Booking) -> list[BookingNote]:
