@@ -78,7 +78,7 @@ def _zones(booking: Booking) -> tuple[ZoneInfo, ZoneInfo]:
 
 
 def _context(booking: Booking, *, role: Role, kind: str,
-             previous_start: datetime | None) -> dict:
+             previous_start: datetime | None, coach_message: str = "") -> dict:
     invitee_zone, coach_zone = _zones(booking)
     session_type = booking.session_type
     own, other = (invitee_zone, coach_zone) if role == "invitee" else (coach_zone, invitee_zone)
@@ -101,6 +101,10 @@ def _context(booking: Booking, *, role: Role, kind: str,
         "site_url": settings.SITE_URL,
         "coach_url": settings.SITE_URL + booking.coach.get_absolute_url(),
         "cancelled_by_coach": booking.cancelled_by == Booking.CancelledBy.COACH,
+        # What the coach wrote to the invitee when she moved the booking.
+        "coach_message": coach_message,
+        # The coach's own page of the booking; the invitee's emails never carry it.
+        "workspace_url": booking.workspace_url if role == "coach" else "",
     }
     if previous_start is not None:
         context["previous_when"] = When.of(previous_start,
@@ -171,13 +175,16 @@ def language_of(booking: Booking, role: Role) -> str:
 
 
 def booking_message(booking: Booking, *, role: Role, kind: Kind, now: datetime,
-                    previous_start: datetime | None = None) -> EmailMultiAlternatives:
+                    previous_start: datetime | None = None,
+                    coach_message: str = "") -> EmailMultiAlternatives:
     """The email telling `role` that `booking` was confirmed, moved or cancelled.
 
-    `previous_start` (for a move) is the time the last invite announced; `now` is DTSTAMP.
+    `previous_start` (for a move) is the time the last invite announced; `now` is DTSTAMP;
+    `coach_message` is what the coach wrote when she moved it.
     """
     with translation.override(language_of(booking, role)):
-        context = _context(booking, role=role, kind=kind, previous_start=previous_start)
+        context = _context(booking, role=role, kind=kind, previous_start=previous_start,
+                           coach_message=coach_message)
         context["language"] = translation.get_language()
         method = "CANCEL" if kind == "cancelled" else "REQUEST"
         facts = _invite_facts(booking, role=role, context=context, now=now)

@@ -88,7 +88,8 @@ class Booking(models.Model):
             models.Index(fields=["coach", "blocked_start"], name="booking_coach_blocked"),
             models.Index(fields=["coach", "invitee_email"], name="booking_coach_email"),
             models.Index(fields=["coach", "updated_at"], name="booking_coach_updated"),
-            # The feed reads the coach's stored events in this order without sorting them.
+            # The feed reads the coach's stored events in this order without sorting them, and
+            # the agenda lists and pages her bookings by start among a practice's rows.
             models.Index(fields=["coach", "start"], name="booking_coach_start"),
         ]
         constraints = [
@@ -125,6 +126,14 @@ class Booking(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/b/{self.manage_token}/"
+
+    def get_workspace_url(self) -> str:
+        """The coach's page of this booking (spelled out: the domain knows no URL names)."""
+        return f"/coach/bookings/{self.uid}/"
+
+    @property
+    def workspace_url(self) -> str:
+        return settings.SITE_URL + self.get_workspace_url()
 
     @property
     def manage_token(self) -> str:
@@ -195,3 +204,57 @@ class SentNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id} #{self.sequence} {self.kind} → {self.role}"
+
+
+class BookingEvent(models.Model):
+    """One change of a booking, by whom and when: its history is rows, not log lines.
+
+    Written by the booking services in the transaction of the change itself, so a change
+    that rolls back leaves no event and a committed one always has its event.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Booked")
+        CONFIRMED = "confirmed", _("Paid and confirmed")
+        RESCHEDULED = "rescheduled", _("Moved")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Marked completed")
+        NO_SHOW = "no_show", _("Marked no-show")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events",
+                                verbose_name=_("booking"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    actor = models.CharField(_("by"), max_length=10, choices=Booking.CancelledBy.choices)
+    at = models.DateTimeField(_("at"))
+    # The SEQUENCE the change produced: the email task finds a move's message by it.
+    sequence = models.PositiveIntegerField(_("sequence"), default=0)
+    old_start = models.DateTimeField(_("previous start"), null=True, blank=True)
+    new_start = models.DateTimeField(_("new start"), null=True, blank=True)
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("booking event")
+        verbose_name_plural = _("booking events")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["booking", "at"], name="booking_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} {self.kind} by {self.actor}"
+
+
+class BookingNote(models.Model):
+    """A private note of the coach about a booking; never shown or sent to the invitee."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notes",
+                                verbose_name=_("booking"))
+    text = models.TextField(_("note"), max_length=2000)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("private note")
+        verbose_name_plural = _("private notes")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["booking", "created_at"], name="booking_note_at")]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} note {self.created_at:%Y-%m-%d %H:%M}"

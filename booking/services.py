@@ -26,7 +26,7 @@ from availability.selectors import session_type_rules
 from availability.slots import Refusal, timing_refusal
 from booking import errors
 from booking.locks import lock
-from booking.models import Booking
+from booking.models import Booking, BookingEvent, BookingNote
 from booking.selectors import SlotFacts, change_refusal
 from booking.tasks import notify_booking_changed
 from booking.validators import validate_email_address, validate_message, validate_person_name
@@ -88,6 +88,14 @@ def _notify_on_commit(booking: Booking) -> None:
     pk, sequence = booking.pk, booking.sequence
     # robust: the booking is committed by then; a failed enqueue is logged, not a 500.
     transaction.on_commit(lambda: notify_booking_changed.enqueue(pk, sequence), robust=True)
+
+
+def _record(booking: Booking, kind: str, *, by: str, at: datetime, message: str = "",
+            old_start: datetime | None = None) -> None:
+    """The history row of a change; call inside the change's transaction (zulip's audit log)."""
+    BookingEvent.objects.create(booking=booking, kind=kind, actor=by, at=at,
+                                sequence=booking.sequence, old_start=old_start,
+                                new_start=booking.start, message=message)
 
 
 def _place(booking: Booking, session_type: SessionType, start: datetime) -> None:
@@ -155,7 +163,8 @@ def _fresh_session_type(pk: int) -> SessionType:
 
 def booking_create(*, session_type: SessionType, start: datetime, invitee: Invitee,
                    now: datetime | None = None,
-                   status: str = Booking.Status.CONFIRMED) -> Booking:
+                   status: str = Booking.Status.CONFIRMED,
+                   by: str = Booking.CancelledBy.INVITEE) -> Booking:
     """Book `start` for `invitee`, re-checking every rule at write time.
 
     Raises ValidationError (keyed by Booking field) for bad invitee data, then SlotTaken,
@@ -182,6 +191,7 @@ def booking_create(*, session_type: SessionType, start: datetime, invitee: Invit
                 message=invitee.message, consent_at=now)
             _place(booking, session_type, start)
             booking.save(force_insert=True)
+            _record(booking, BookingEvent.Kind.CREATED, by=by, at=now)
             _notify_on_commit(booking)
     except IntegrityError as exc:
         if not _is_overlap(exc):
@@ -228,6 +238,8 @@ def booking_cancel(*, booking: Booking, by: str, reason: str = "",
         booking.cancel_reason = reason.replace("\r\n", "\n")
         booking.sequence += 1
         booking.save()
+        _record(booking, BookingEvent.Kind.CANCELLED, by=by, at=now,
+                message=booking.cancel_reason)
         _notify_on_commit(booking)
     return booking
 
@@ -269,6 +281,7 @@ def booking_confirm_payment(*, booking: Booking, now: datetime | None = None) ->
             booking.cancelled_at, booking.cancelled_by, booking.cancel_reason = None, "", ""
             booking.sequence += 1
             booking.save()
+            _record(booking, BookingEvent.Kind.CONFIRMED, by=Booking.CancelledBy.SYSTEM, at=now)
             _notify_on_commit(booking)
     except IntegrityError as exc:
         if not _is_overlap(exc):
@@ -294,19 +307,31 @@ def booking_release_hold(*, booking: Booking, now: datetime | None = None) -> Bo
         booking.cancelled_by = Booking.CancelledBy.SYSTEM
         booking.sequence += 1
         booking.save()
+        _record(booking, BookingEvent.Kind.CANCELLED, by=Booking.CancelledBy.SYSTEM, at=now)
         _notify_on_commit(booking)
     return booking
 
 
+def _clean_text(field: str, text: str) -> str:
+    text = text.strip().replace("\r\n", "\n")
+    try:
+        validate_message(text)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.error_list}) from exc
+    return text
+
+
 def booking_reschedule(*, booking: Booking, start: datetime, by: str,
-                       now: datetime | None = None) -> Booking:
+                       now: datetime | None = None, message: str = "") -> Booking:
     """Move to `start` under the same rules as a new booking; same UID, higher SEQUENCE.
 
     The booking's own range does not block it, so it can move by less than its length.
     The per-person policy binds the invitee only; the coach may move anyone anywhere free.
+    `message` (optional) goes into the invitee's email about the move.
     """
     now = now or timezone.now()
     start = _as_utc(start)
+    message = _clean_text("message", message)
     try:
         with transaction.atomic():
             booking = _locked(booking)
@@ -316,9 +341,12 @@ def booking_reschedule(*, booking: Booking, start: datetime, by: str,
                 _check_person_limit(session_type=session_type, email=booking.invitee_email,
                                     start=start, now=now, exclude=booking)
             _check_slot(session_type=session_type, start=start, now=now, exclude=booking)
+            old_start = booking.start
             _place(booking, session_type, start)
             booking.sequence += 1
             booking.save()
+            _record(booking, BookingEvent.Kind.RESCHEDULED, by=by, at=now, message=message,
+                    old_start=old_start)
             _notify_on_commit(booking)
     except IntegrityError as exc:
         if not _is_overlap(exc):
@@ -327,7 +355,7 @@ def booking_reschedule(*, booking: Booking, start: datetime, by: str,
     return booking
 
 
-def _record_outcome(booking: Booking, status: str, now: datetime | None) -> Booking:
+def _record_outcome(booking: Booking, status: str, now: datetime | None, by: str) -> Booking:
     now = now or timezone.now()
     with transaction.atomic():
         booking = _locked(booking)
@@ -336,16 +364,31 @@ def _record_outcome(booking: Booking, status: str, now: datetime | None) -> Book
             raise errors.ChangeNotAllowed(errors.NOT_ACTIVE)
         if booking.start > now:
             raise errors.ChangeNotAllowed(errors.NOT_STARTED)
+        if booking.status == status:
+            return booking  # marked twice (a second click): one history row is enough
         booking.status = status
         booking.save(update_fields=["status", "updated_at"])
+        _record(booking, status, by=by, at=now)
     return booking
 
 
-def booking_mark_no_show(*, booking: Booking, now: datetime | None = None) -> Booking:
+def booking_mark_no_show(*, booking: Booking, now: datetime | None = None,
+                         by: str = Booking.CancelledBy.COACH) -> Booking:
     """The invitee did not come. Nothing is sent: no calendar has anything to change."""
-    return _record_outcome(booking, Booking.Status.NO_SHOW, now)
+    return _record_outcome(booking, Booking.Status.NO_SHOW, now, by)
 
 
-def booking_complete(*, booking: Booking, now: datetime | None = None) -> Booking:
+def booking_complete(*, booking: Booking, now: datetime | None = None,
+                     by: str = Booking.CancelledBy.COACH) -> Booking:
     """The session took place (or a no-show mark was a mistake). Nothing is sent."""
-    return _record_outcome(booking, Booking.Status.COMPLETED, now)
+    return _record_outcome(booking, Booking.Status.COMPLETED, now, by)
+
+
+def booking_note_add(*, booking: Booking, text: str, now: datetime | None = None) -> BookingNote:
+    """A private note of the coach on `booking`; ValidationError keyed "text" if unusable."""
+    text = _clean_text("text", text)
+    if not text:
+        raise ValidationError({"text": [ValidationError(_("Please write the note."),
+                                                         code="required")]})
+    return BookingNote.objects.create(booking=booking, text=text,
+                                      created_at=now or timezone.now())

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from booking import emails
-from booking.models import Booking, SentNotification
+from booking.models import Booking, BookingEvent, SentNotification
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,17 @@ def _build(booking: Booking, *, role: str, kind: str, now: datetime):
     previous = _previous_start(booking, role)
     moved = previous is not None and previous != booking.start
     return emails.booking_message(booking, role=role, kind="rescheduled" if moved else "confirmed",
-                                  now=now, previous_start=previous if moved else None)
+                                  now=now, previous_start=previous if moved else None,
+                                  coach_message=_coach_message(booking) if moved else "")
+
+
+def _coach_message(booking: Booking) -> str:
+    """What the coach wrote when she made this SEQUENCE's move, if she did."""
+    found = (BookingEvent.objects
+             .filter(booking=booking, sequence=booking.sequence, actor=Booking.CancelledBy.COACH,
+                     kind=BookingEvent.Kind.RESCHEDULED)
+             .values_list("message", flat=True).first())
+    return found or ""
 
 
 def send_once(booking: Booking, *, role: str, kind: str, now: datetime,

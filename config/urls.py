@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("payments/", include("payments.urls")),
+    path("coach/", include("workspace.urls")),
     path("", include("pages.urls_manage")),
     path("", include("pages.urls")),
 ]

@@ -5,12 +5,15 @@ database driver), and a miss of any kind is the same Http404: a wrong token must
 like an unknown one.
 """
 
+import uuid
+
 from django.http import Http404
 
 from accounts.models import Coach
 from accounts.selectors import coach_by_slug
 from availability.models import SessionType
 from availability.selectors import active_session_type
+from booking.agenda import coach_booking
 from booking.models import Booking
 from booking.selectors import booking_by_manage_token
 from web.parsing import is_slug, is_token
@@ -35,6 +38,14 @@ def session_type_or_404(coach_slug: str, type_slug: str | None) -> SessionType:
 
 def booking_or_404(token: str) -> Booking:
     booking = booking_by_manage_token(token=token) if is_token(token) else None
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def coach_booking_or_404(coach: Coach, uid: uuid.UUID) -> Booking:
+    """Her booking of this uid; another coach's booking is the same 404 as an unknown one."""
+    booking = coach_booking(coach=coach, uid=uid)
     if booking is None:
         raise Http404
     return booking

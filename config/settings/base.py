@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "availability",
     "booking",
     "payments",
+    "workspace",
 ]
 
 MIDDLEWARE = [
