@@ -19,7 +19,9 @@ BOOKING = {"type": "discovery", "start": "2027-03-02T09:00:00+01:00", "name": "Z
 
 
 def test_check_deploy_with_the_documented_production_environment_has_no_warning():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    # The browser tests allow async-unsafe calls in this process; a deployment must not.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {**inherited, "DJANGO_SETTINGS_MODULE": "config.settings.production",
            "SECRET_KEY": secrets.token_urlsafe(50), "REDIS_URL": "redis://127.0.0.1:6379/0",
            "ALLOWED_HOSTS": "rdv.example.com", "SITE_URL": "https://rdv.example.com",
            "TRUSTED_PROXY_COUNT": "1", "DATABASE_URL": "sqlite:///:memory:"}
