@@ -37,6 +37,9 @@ class Figure:
     text: str = ""
     short: str = ""
     failed: bool = False
+    # For a figure without samples (a ratio): the table's target and verdict cells.
+    target_text: str = ""
+    outcome: str = ""
 
     @property
     def median_ms(self) -> float:
@@ -67,8 +70,8 @@ class Figure:
 
     def row(self) -> tuple[str, str, str, str, str, str]:
         if not self.samples:
-            return (self.name, self.short or self.text.split(":")[0], "", "", "",
-                    self.verdict)
+            return (self.name, self.short or self.text.split(":")[0], "", "",
+                    self.target_text, "FAILED" if self.failed else self.outcome)
         target = f"≤ {self.target_ms:g} ms" if self.target_ms is not None else "—"
         return (self.name, _ms(self.median_ms), _ms(self.p95_ms), str(len(self.samples)),
                 target, self.verdict)

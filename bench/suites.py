@@ -28,6 +28,8 @@ class Context:
 
 # The first feed after bulk_create renders 10,000 events with icalendar: many seconds.
 FEED_TIMEOUT = 170
+# The slots endpoint against a bare request through the same server (median over median).
+SLOTS_RATIO_TARGET = 2
 
 
 class EndpointMissing(Exception):
@@ -142,6 +144,11 @@ def _http_figure(ctx: Context, name: str, path: str, *, n: int, warmup: int,
 
 
 def slots(ctx: Context) -> list[Figure]:
+    """31 days of slots, each GET right after a `GET /healthz`, and their ratio.
+
+    Interleaved in one loop, so that whatever else loads the machine weighs on both alike: the
+    ratio of the medians is the API's own cost, in units of the bare request (target ≤ 2).
+    """
     world = ctx.world
     first = world.today + timedelta(days=1)
     path = (f"/api/v1/coaches/{world.coach.slug}/slots?type={world.discovery.slug}"
@@ -150,9 +157,28 @@ def slots(ctx: Context) -> list[Figure]:
     if answer.status == 404:
         raise EndpointMissing(f"GET {path} → 404")
     count = len(answer.json()["slots"]) if answer.status == 200 else 0
-    return [_http_figure(ctx, "GET /api/v1/coaches/demo/slots (31 days)", path,
-                         n=ctx.n(200, 50), warmup=10, target_ms=20,
-                         note=f"{count} free slots in the answer")]
+    warm_workers(ctx.port, path, rounds=10)
+    warm_workers(ctx.port, "/healthz", rounds=3)
+    samples: dict[str, list[float]] = {"/healthz": [], path: []}
+    statuses: Counter = Counter()
+    for _ in range(ctx.n(300, 60)):
+        for each in samples:
+            reply = client.get(ctx.port, each)
+            statuses[reply.status] += 1
+            samples[each].append(reply.seconds)
+    health = Figure("GET /healthz, side by side", samples["/healthz"])
+    slots_figure = Figure("GET /api/v1/coaches/demo/slots (31 days)", samples[path],
+                          target_ms=20, note=f"{count} free slots in the answer")
+    ratio = slots_figure.median_ms / health.median_ms
+    verdict = "ok" if ratio <= SLOTS_RATIO_TARGET else "OVER TARGET"
+    ratio_figure = Figure("slots ratio to /healthz", short=f"{ratio:.2f}×",
+                          text=f"ratio to /healthz {ratio:.2f} (medians, side by side) — "
+                               f"target ≤ {SLOTS_RATIO_TARGET:g}: {verdict}",
+                          target_text=f"≤ {SLOTS_RATIO_TARGET:g}×", outcome=verdict)
+    if set(statuses) != {200}:
+        slots_figure.failed = ratio_figure.failed = True
+        slots_figure.note = f"statuses {dict(statuses)}, expected 200"
+    return [report(health), report(slots_figure), report(ratio_figure)]
 
 
 def booking_payload(session_type_slug: str, start: datetime, email: str) -> dict:
