@@ -171,8 +171,8 @@ def slots(ctx: Context) -> list[Figure]:
                           target_ms=20, note=f"{count} free slots in the answer")
     ratio = slots_figure.median_ms / health.median_ms
     verdict = "ok" if ratio <= SLOTS_RATIO_TARGET else "OVER TARGET"
-    ratio_figure = Figure("slots ratio to /healthz", short=f"{ratio:.2f}×",
-                          text=f"ratio to /healthz {ratio:.2f} (medians, side by side) — "
+    ratio_figure = Figure("slots, ratio to /healthz", short=f"{ratio:.2f}×",
+                          text=f"{ratio:.2f} (medians, side by side) — "
                                f"target ≤ {SLOTS_RATIO_TARGET:g}: {verdict}",
                           target_text=f"≤ {SLOTS_RATIO_TARGET:g}×", outcome=verdict)
     if set(statuses) != {200}:

@@ -8,6 +8,8 @@ import time_machine
 from django.core.cache import cache
 from django.test import Client
 
+from api.main import api
+from api.schemas import SlotsOut
 from booking.models import Booking
 from tests.factories import BookingFactory, SessionTypeFactory
 
@@ -69,6 +71,17 @@ def test_slots_show_paris_nine_o_clock_as_three_in_new_york(client, session_type
                                 "end": "2027-03-01T03:30:00-05:00"}
     assert len(body["slots"]) == 14  # 09:00-12:00 and 14:00-18:00 in Paris, every 30 min
     assert body["slots"][-1]["start"] == "2027-03-01T11:30:00-05:00"
+
+
+def test_slots_answer_is_what_ninja_would_render_after_validating_it(client, session_type):
+    """The endpoint renders its JSON itself (no per-slot pydantic pass): same bytes, same type."""
+    response = client.get("/api/v1/coaches/demo/slots?start=2027-03-01&end=2027-03-31"
+                          "&tz=America/New_York")
+
+    validated = SlotsOut.model_validate(response.json()).model_dump()
+    assert response.content == api.renderer.render(None, validated,
+                                                    response_status=200).encode()
+    assert response["Content-Type"] == api.get_content_type()
 
 
 def test_slots_follow_both_zones_across_daylight_saving_changes(client, session_type):
