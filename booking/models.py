@@ -62,6 +62,10 @@ class Booking(models.Model):
     cancelled_by = models.CharField(_("cancelled by"), max_length=10, choices=CancelledBy.choices,
                                     blank=True)
     cancel_reason = models.TextField(_("cancellation reason"), max_length=2000, blank=True)
+    # What the coach wrote to the invitee with her last move of the booking (empty when the
+    # invitee moved it): the "moved" email shows it.
+    change_message = models.TextField(_("message about the change"), max_length=2000,
+                                      blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 

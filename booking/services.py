@@ -212,33 +212,40 @@ def booking_cancel(*, booking: Booking, by: str, reason: str = "",
     The invitee may cancel until the type's cut-off before the start; the coach until the end.
     """
     now = now or timezone.now()
-    reason = reason.strip()
-    try:
-        validate_message(reason)
-    except ValidationError as exc:
-        raise ValidationError({"cancel_reason": exc.error_list}) from exc
+    reason = _clean_note("cancel_reason", reason)
     with transaction.atomic():
         booking = _locked(booking)
         _ensure_changeable(booking, by=by, now=now)
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.cancelled_by = by
-        booking.cancel_reason = reason.replace("\r\n", "\n")
+        booking.cancel_reason = reason
         booking.sequence += 1
         booking.save()
         _notify_on_commit(booking)
     return booking
 
 
+def _clean_note(field: str, note: str) -> str:
+    note = note.strip()
+    try:
+        validate_message(note)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.error_list}) from exc
+    return note.replace("\r\n", "\n")
+
+
 def booking_reschedule(*, booking: Booking, start: datetime, by: str,
-                       now: datetime | None = None) -> Booking:
+                       now: datetime | None = None, message: str = "") -> Booking:
     """Move to `start` under the same rules as a new booking; same UID, higher SEQUENCE.
 
     The booking's own range does not block it, so it can move by less than its length.
     The per-person policy binds the invitee only; the coach may move anyone anywhere free.
+    `message` (the coach's note to the invitee) goes into the "moved" email.
     """
     now = now or timezone.now()
     start = _as_utc(start)
+    message = _clean_note("change_message", message)
     try:
         with transaction.atomic():
             booking = _locked(booking)
@@ -249,6 +256,7 @@ def booking_reschedule(*, booking: Booking, start: datetime, by: str,
                                     start=start, now=now, exclude=booking)
             _check_slot(session_type=session_type, start=start, now=now, exclude=booking)
             _place(booking, session_type, start)
+            booking.change_message = message
             booking.sequence += 1
             booking.save()
             _notify_on_commit(booking)

@@ -1,4 +1,5 @@
-"""Find-or-404 for every door: a coach, her active session type, a booking by manage token.
+"""Find-or-404 for every door: a coach, her active session type, a booking by manage token
+or by uid among the coach's own.
 
 Each checks the value's shape before any query (a NUL or a lone surrogate must not reach the
 database driver), and a miss of any kind is the same Http404: a wrong token must look exactly
@@ -12,8 +13,8 @@ from accounts.selectors import coach_by_slug
 from availability.models import SessionType
 from availability.selectors import active_session_type
 from booking.models import Booking
-from booking.selectors import booking_by_manage_token
-from web.parsing import is_slug, is_token
+from booking.selectors import booking_by_manage_token, coach_booking
+from web.parsing import is_slug, is_token, parse_uuid
 
 
 def coach_or_404(slug: str) -> Coach:
@@ -35,6 +36,15 @@ def session_type_or_404(coach_slug: str, type_slug: str | None) -> SessionType:
 
 def booking_or_404(token: str) -> Booking:
     booking = booking_by_manage_token(token=token) if is_token(token) else None
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def coach_booking_or_404(coach: Coach, uid: object) -> Booking:
+    """The coach's booking of this uid; a malformed uid is refused before any query."""
+    parsed = parse_uuid(uid)
+    booking = coach_booking(coach=coach, uid=parsed) if parsed is not None else None
     if booking is None:
         raise Http404
     return booking

@@ -17,3 +17,6 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 
 # Behind a load balancer, rate limits must key on the client's address, not the proxy's.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# The demo coach's password is printed in the README: never on a real site.
+SEED_DEMO_ALLOWED = False
