@@ -90,7 +90,9 @@ class Booking(models.Model):
         # On PostgreSQL, migration 0002 adds the exclusion constraint `booking_no_overlap`.
 
     def __str__(self) -> str:
-        return f"{self.invitee_name} · {self.start:%Y-%m-%d %H:%M} UTC"
+        # On the coach's clock, like every time the admin shows (invariant 8).
+        zone = self.coach.zone
+        return f"{self.invitee_name} · {self.start.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
 
     def get_absolute_url(self) -> str:
         return f"/b/{self.manage_token}/"

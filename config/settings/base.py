@@ -123,6 +123,7 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # No mail to addresses without an account: it would invite people to a sign-up that is closed,
 # and it would let anyone make the site write to any address.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Créneau] "
 # ACCOUNT_RATE_LIMITS keeps allauth's defaults (login, failed logins per address, login codes,
 # password resets); they need a real cache, which CACHES provides.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
