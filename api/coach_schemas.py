@@ -13,6 +13,10 @@ MessageIn = StrictStr
 STATUSES = tuple(Booking.Status.values)
 
 
+def _note(value: str) -> str:
+    return _django_check(validators.validate_message, value)
+
+
 class MeOut(Schema):
     slug: str
     name: str
@@ -52,9 +56,11 @@ class CoachBookingsQuery(Schema):
     cursor: StrictStr | None = Field(None, max_length=200, description="`next` of the "
                                      "previous page.")
 
-
-def _note(value: str) -> str:
-    return _django_check(validators.validate_message, value)
+    @field_validator("q")
+    @classmethod
+    def _q(cls, value: str | None) -> str | None:
+        # NUL and lone surrogates would reach the database driver inside the LIKE pattern.
+        return None if value is None else _note(value)
 
 
 class CoachCancelIn(Strict):

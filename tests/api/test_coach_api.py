@@ -141,6 +141,7 @@ def test_status_and_q_narrow_the_list(api, session_type):
     ({"cursor": "not-a-cursor"}, "cursor"),
     ({"cursor": "MjAyNy0wMy0wMXww"}, "cursor"),  # "2027-03-01|0": naive, id 0
     ({"q": "x" * 101}, "q"),
+    ({"q": "a\x00b"}, "q"),
 ])
 def test_bad_list_parameters_answer_400_with_a_message(api, params, field):
     response = api.get("/me/bookings", **params)
