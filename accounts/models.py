@@ -110,3 +110,36 @@ class Coach(models.Model):
     def feed_url(self) -> str:
         """The private feed's absolute URL (the pages route /feeds/<token>.ics to it)."""
         return f"{settings.SITE_URL}/feeds/{self.feed_token}.ics"
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self) -> "ApiKeyQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A coach's key for the JSON API. Only a hash of the secret is kept (accounts.apikeys)."""
+
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="api_keys",
+                              verbose_name=_("coach"))
+    name = models.CharField(_("name"), max_length=80)
+    # The key's public first part, found by index; the rest is compared as a hash.
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -14,10 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from api import manage, public
+from api import coach, manage, public
 from api.common import InvalidInput
 
 BODY = "body"
@@ -30,6 +30,7 @@ PYDANTIC_MESSAGES = {
     "model_type": gettext_lazy("The request body must be a JSON object."),
     "model_attributes_type": gettext_lazy("The request body must be a JSON object."),
     "dict_type": gettext_lazy("The request body must be a JSON object."),
+    "string_too_long": gettext_lazy("This value is too long."),
 }
 
 
@@ -55,7 +56,8 @@ class JSONObjectParser(Parser):
 api = NinjaAPI(
     title="Créneau API",
     version="1",
-    description="Free slots of a coach, booking one, and managing it from its private link.",
+    description=("Free slots of a coach, booking one, and managing it from its private "
+                 "link; a coach's own bookings with her API key."),
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
@@ -63,6 +65,7 @@ api = NinjaAPI(
 )
 api.add_router("/", public.router)
 api.add_router("/", manage.router)
+api.add_router("/", coach.router)
 
 
 def _errors(request: HttpRequest, errors: dict[str, list[str]], status: int = 400) -> HttpResponse:
@@ -82,6 +85,8 @@ def _message(error: dict, field: str) -> str:
         return _("The request body is empty; send a JSON object.")
     if error.get("type") == "value_error" and "error" in error.get("ctx", {}):
         return str(error["ctx"]["error"])
+    if error.get("type") == "literal_error" and "expected" in error.get("ctx", {}):
+        return _("Must be one of: %(choices)s.") % {"choices": error["ctx"]["expected"]}
     return str(PYDANTIC_MESSAGES.get(error.get("type"), gettext_lazy("Invalid value.")))
 
 
@@ -127,3 +132,13 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     # One body for every miss: a wrong token must look exactly like an unknown one.
     body = {"error": "not_found", "message": _("Not found.")}
     return api.create_response(request, body, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    # Missing, malformed, unknown and revoked keys get the same answer.
+    body = {"error": "unauthorized",
+            "message": _("Send a valid API key as Authorization: Bearer <key>.")}
+    response = api.create_response(request, body, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response

@@ -4,9 +4,12 @@ Times, status and invitee details are read-only here: a booking moves or ends on
 services, which re-check the guard and tell both sides.
 """
 
+from datetime import datetime
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,13 +17,39 @@ from booking import errors, services
 from booking.models import Booking, SentNotification
 
 
+def in_coach_zone(instant: datetime | None, booking: Booking) -> str:
+    """`instant` on the coach's clock, her zone named (invariant 8): the admin's own TIME_ZONE
+    is UTC, which is nobody's clock."""
+    if instant is None:
+        return "-"
+    zone = booking.coach.zone
+    return f"{date_format(instant.astimezone(zone), 'Y-m-d H:i')} {zone.key}"
+
+
+def _local(field: str, label: str):
+    @admin.display(description=label, ordering=field)
+    def show(self, obj) -> str:
+        booking = obj if isinstance(obj, Booking) else obj.booking
+        return in_coach_zone(getattr(obj, field), booking)
+
+    show.__name__ = f"{field}_local"
+    return show
+
+
 class SentNotificationInline(admin.TabularInline):
     """Which emails went out for this booking, and when: the idempotency log, read-only."""
 
     model = SentNotification
-    fields = ["sequence", "kind", "role", "minutes", "start", "claimed_at", "sent_at"]
+    fields = ["sequence", "kind", "role", "minutes", "start_local", "claimed_at_local",
+              "sent_at_local"]
     readonly_fields = fields
     extra = 0
+    start_local = _local("start", _("start"))
+    claimed_at_local = _local("claimed_at", _("claimed at"))
+    sent_at_local = _local("sent_at", _("sent at"))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SentNotification]:
+        return super().get_queryset(request).select_related("booking__coach")
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -30,18 +59,29 @@ class SentNotificationInline(admin.TabularInline):
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
     inlines = [SentNotificationInline]
-    list_display = ["start", "coach", "session_type", "invitee_name", "invitee_email", "status"]
+    list_display = ["start_local", "coach", "session_type", "invitee_name", "invitee_email",
+                    "status"]
     list_filter = ["status", "coach", "session_type", ("start", admin.DateFieldListFilter)]
     list_select_related = ["coach", "session_type"]
     search_fields = ["invitee_email", "invitee_name"]
     date_hierarchy = "start"
     ordering = ["-start"]
     actions = ["cancel_by_coach", "mark_no_show", "mark_completed"]
-    fields = ["uid", "coach", "session_type", "status", "start", "end", "blocked_start",
-              "blocked_end", "invitee_name", "invitee_email", "invitee_timezone",
-              "invitee_language", "message", "consent_at", "sequence", "cancelled_at",
-              "cancelled_by", "cancel_reason", "created_at", "updated_at"]
+    # Every time on the coach's clock with her zone named, never the server's UTC.
+    fields = ["uid", "coach", "session_type", "status", "start_local", "end_local",
+              "blocked_start_local", "blocked_end_local", "invitee_name", "invitee_email",
+              "invitee_timezone", "invitee_language", "message", "consent_at_local", "sequence",
+              "cancelled_at_local", "cancelled_by", "cancel_reason",
+              "created_at_local", "updated_at_local"]
     readonly_fields = fields
+    start_local = _local("start", _("start"))
+    end_local = _local("end", _("end"))
+    blocked_start_local = _local("blocked_start", _("blocked from"))
+    blocked_end_local = _local("blocked_end", _("blocked until"))
+    consent_at_local = _local("consent_at", _("consent given at"))
+    cancelled_at_local = _local("cancelled_at", _("cancelled at"))
+    created_at_local = _local("created_at", _("created at"))
+    updated_at_local = _local("updated_at", _("updated at"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # bookings are made through the public page or the API

@@ -5,7 +5,6 @@ booking (invariant 9); each reads through the (coach, start) index, so a practic
 bookings cost nothing.
 """
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,12 +16,6 @@ from booking.models import Booking, BookingEvent, BookingNote, SentNotification
 
 SEARCH_MAX = 100
 EXPORT_CHUNK = 500
-
-
-def coach_booking(*, coach: Coach, uid: uuid.UUID) -> Booking | None:
-    """Her booking of this uid (session type and coach joined), or None for anyone else's."""
-    return (Booking.objects.select_related("session_type", "coach__user")
-            .filter(coach=coach, uid=uid).first())
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,7 +102,9 @@ class Booking(models.Model):
         # On PostgreSQL, migration 0002 adds the exclusion constraint `booking_no_overlap`.
 
     def __str__(self) -> str:
-        return f"{self.invitee_name} · {self.start:%Y-%m-%d %H:%M} UTC"
+        # On the coach's clock, like every time the admin shows (invariant 8).
+        zone = self.coach.zone
+        return f"{self.invitee_name} · {self.start.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
 
     def save(self, *, force_insert: bool = False, force_update: bool = False,
              using: str | None = None, update_fields=None) -> None:

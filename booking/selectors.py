@@ -4,11 +4,14 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import tokens
+from accounts.models import Coach
 from availability.models import MAX_BLOCKED_SPAN, SessionType
 from availability.selectors import (
     busy_intervals_for,
@@ -146,3 +149,47 @@ def booking_by_manage_token(*, token: str) -> Booking | None:
     if booking is None or not tokens.secrets_match(booking.manage_secret, secret):
         return None
     return booking
+
+
+# How many bookings one page of the coach's list holds.
+COACH_PAGE_SIZE = 50
+
+
+def coach_booking(*, coach: Coach, uid: UUID) -> Booking | None:
+    """The coach's booking of this uid; another coach's is None, as an unknown one is."""
+    return (Booking.objects.select_related("session_type", "coach__user")
+            .filter(coach=coach, uid=uid).first())
+
+
+@dataclass(frozen=True, slots=True)
+class BookingFilter:
+    """What the coach's list is narrowed to; `start`/`end` are instants, half-open."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    status: str | None = None
+    q: str = ""
+
+
+def coach_bookings(*, coach: Coach, where: BookingFilter, after: tuple[datetime, int] | None,
+                   limit: int = COACH_PAGE_SIZE) -> list[Booking]:
+    """One page of the coach's bookings by (start, id), every status unless filtered.
+
+    Keyset pagination: `after` is the (start, id) of the previous page's last row, so a page
+    costs one indexed query however deep it is, and rows added meanwhile are neither skipped
+    nor repeated. One row more than `limit` is read to tell whether a next page exists.
+    """
+    rows = Booking.objects.filter(coach=coach).select_related("session_type")
+    if where.start is not None:
+        rows = rows.filter(start__gte=where.start)
+    if where.end is not None:
+        rows = rows.filter(start__lt=where.end)
+    if where.status:
+        rows = rows.filter(status=where.status)
+    if where.q:
+        rows = rows.filter(Q(invitee_name__icontains=where.q)
+                           | Q(invitee_email__icontains=where.q))
+    if after is not None:
+        start, pk = after
+        rows = rows.filter(Q(start__gt=start) | Q(start=start, pk__gt=pk))
+    return list(rows.order_by("start", "pk")[:limit + 1])

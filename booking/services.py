@@ -224,18 +224,14 @@ def booking_cancel(*, booking: Booking, by: str, reason: str = "",
     The invitee may cancel until the type's cut-off before the start; the coach until the end.
     """
     now = now or timezone.now()
-    reason = reason.strip()
-    try:
-        validate_message(reason)
-    except ValidationError as exc:
-        raise ValidationError({"cancel_reason": exc.error_list}) from exc
+    reason = _clean_text("cancel_reason", reason)
     with transaction.atomic():
         booking = _locked(booking)
         _ensure_changeable(booking, by=by, now=now)
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.cancelled_by = by
-        booking.cancel_reason = reason.replace("\r\n", "\n")
+        booking.cancel_reason = reason
         booking.sequence += 1
         booking.save()
         _record(booking, BookingEvent.Kind.CANCELLED, by=by, at=now,

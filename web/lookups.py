@@ -1,11 +1,11 @@
-"""Find-or-404 for every door: a coach, her active session type, a booking by manage token.
+"""Find-or-404 for every door: a coach, her active session type, a booking by manage token
+or by uid among the coach's own.
 
 Each checks the value's shape before any query (a NUL or a lone surrogate must not reach the
 database driver), and a miss of any kind is the same Http404: a wrong token must look exactly
 like an unknown one.
 """
 
-import uuid
 
 from django.http import Http404
 
@@ -13,10 +13,9 @@ from accounts.models import Coach
 from accounts.selectors import coach_by_slug
 from availability.models import SessionType
 from availability.selectors import active_session_type
-from booking.agenda import coach_booking
 from booking.models import Booking
-from booking.selectors import booking_by_manage_token
-from web.parsing import is_slug, is_token
+from booking.selectors import booking_by_manage_token, coach_booking
+from web.parsing import is_slug, is_token, parse_uuid
 
 
 def coach_or_404(slug: str) -> Coach:
@@ -43,9 +42,10 @@ def booking_or_404(token: str) -> Booking:
     return booking
 
 
-def coach_booking_or_404(coach: Coach, uid: uuid.UUID) -> Booking:
-    """Her booking of this uid; another coach's booking is the same 404 as an unknown one."""
-    booking = coach_booking(coach=coach, uid=uid)
+def coach_booking_or_404(coach: Coach, uid: object) -> Booking:
+    """The coach's booking of this uid; a malformed uid is refused before any query."""
+    parsed = parse_uuid(uid)
+    booking = coach_booking(coach=coach, uid=parsed) if parsed is not None else None
     if booking is None:
         raise Http404
     return booking

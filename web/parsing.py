@@ -10,6 +10,7 @@ surrogate through to the database driver or to `astimezone()`.
 import re
 from datetime import UTC, date, datetime
 from functools import cache
+from uuid import UUID
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.utils.translation import gettext as _
@@ -57,6 +58,17 @@ def is_slug(value: object) -> bool:
 def is_token(value: object) -> bool:
     """Whether `value` has a manage or feed token's shape (checked before any query)."""
     return isinstance(value, str) and TOKEN_RE.fullmatch(value) is not None
+
+
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+                     r"[0-9a-fA-F]{12}")
+
+
+def parse_uuid(value: object) -> UUID | None:
+    """A booking uid as the API writes it (with or without dashes), or None."""
+    if not isinstance(value, str) or UUID_RE.fullmatch(value) is None:
+        return None
+    return UUID(value)
 
 
 def canonical_zone_name(value: str) -> str:

@@ -113,7 +113,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_REDIRECT_URL = "/"
+# A coach lands in her workspace; signing out leads back to the sign-in page.
+LOGIN_REDIRECT_URL = "/coach/"
+LOGIN_URL = "/accounts/login/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -122,6 +125,18 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # Signing up is for coaches the site owner creates; prospects book without an account.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# No mail to addresses without an account: it would invite people to a sign-up that is closed,
+# and it would let anyone make the site write to any address.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Créneau] "
+# ACCOUNT_RATE_LIMITS keeps allauth's defaults (login, failed logins per address, login codes,
+# password resets); they need a real cache, which CACHES provides.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Créneau"
+# One 30-second step either side: phones drift, and people type slowly.
+MFA_TOTP_TOLERANCE = 1
+# Only scripts like seed_demo that write well-known passwords check this; production says no.
+SEED_DEMO_ALLOWED = True
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

@@ -26,3 +26,6 @@ if not SECURE_HSTS_PRELOAD:
     # Submitting the domain to browsers' preload lists binds every subdomain for years: the
     # operator's decision (SECURE_HSTS_PRELOAD=1), not a default worth a warning.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# The demo coach's password is printed by seed_demo: never on a real site.
+SEED_DEMO_ALLOWED = False

@@ -35,6 +35,13 @@ CONTRACT = {
     "/api/v1/manage/{token}": {"get"},
     "/api/v1/manage/{token}/cancel": {"post"},
     "/api/v1/manage/{token}/reschedule": {"post"},
+    "/api/v1/me": {"get"},
+    "/api/v1/me/feed/rotate": {"post"},
+    "/api/v1/me/bookings": {"get"},
+    "/api/v1/me/bookings/{uid}": {"get"},
+    "/api/v1/me/bookings/{uid}/cancel": {"post"},
+    "/api/v1/me/bookings/{uid}/reschedule": {"post"},
+    "/api/v1/me/bookings/{uid}/outcome": {"post"},
 }
 
 

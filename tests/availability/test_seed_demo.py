@@ -1,10 +1,11 @@
 from datetime import UTC, datetime, time, timedelta
 from io import StringIO
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from schedule.models import Event
 
 from accounts.models import Coach, User
@@ -30,8 +31,9 @@ def test_seed_demo_creates_the_demo_coach_as_designed():
 
     coach = Coach.objects.get(slug="demo")
     assert str(coach.timezone) == "Europe/Paris"
-    assert "coach@example.com" in output and "demo-coach-2026" in output
+    assert "coach@example.com / demo-coach-2026" in output.splitlines()
     assert coach.user.check_password("demo-coach-2026")
+    assert not coach.user.is_staff and not coach.user.is_superuser
     discovery = SessionType.objects.get(coach=coach)
     assert discovery.slug == "discovery" and discovery.is_active
     assert (discovery.duration, discovery.step) == (timedelta(minutes=30),
@@ -65,3 +67,24 @@ def test_seed_demo_twice_keeps_one_coach_ten_windows_and_one_type():
     assert Event.objects.filter(calendar_id=coach.availability.time_off_id).count() == 0
     assert SessionType.objects.filter(coach=coach).count() == 1
     assert "demo-coach-2026" in second
+
+
+@time_machine.travel(NOW, tick=False)
+def test_seed_demo_takes_away_the_rights_an_older_version_gave_the_demo_coach():
+    User.objects.create_superuser("coach@example.com", "demo-coach-2026")
+    seed()
+    user = User.objects.get(email="coach@example.com")
+    assert (user.is_staff, user.is_superuser) == (False, False)
+    assert user.coach.slug == "demo"
+
+
+def test_seed_demo_refuses_to_run_under_production_settings(settings):
+    settings.SEED_DEMO_ALLOWED = False
+    with pytest.raises(CommandError):
+        seed()
+    assert not Coach.objects.exists()
+
+
+def test_production_settings_forbid_seed_demo():
+    source = (Path(__file__).resolve().parents[2] / "config/settings/production.py").read_text()
+    assert "SEED_DEMO_ALLOWED = False" in source

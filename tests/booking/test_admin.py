@@ -147,3 +147,13 @@ def test_change_page_lists_the_emails_sent_for_the_booking(staff_client, booking
     assert page.status_code == 200
     assert 'name="notifications-TOTAL_FORMS" value="1"' in page.text  # the inline, one row
     assert 'name="notifications-0-kind"' not in page.text  # read-only
+
+
+def test_times_show_on_the_coachs_clock_with_her_zone_named(staff_client, bookings):
+    ada = bookings[0]  # Tuesday 2 March 2027, 09:00 in Paris (winter: 08:00 UTC)
+    listed = staff_client.get(CHANGELIST).text
+    assert "2027-03-02 09:00 Europe/Paris" in listed
+    detail = staff_client.get(reverse("admin:booking_booking_change", args=[ada.pk])).text
+    assert "2027-03-02 09:00 Europe/Paris" in detail
+    assert "2027-03-02 09:30 Europe/Paris" in detail
+    assert "08:00" not in detail

@@ -1,0 +1,182 @@
+"""The coach API (/api/v1/me…): a coach's own profile and bookings, by API key.
+
+`Authorization: Bearer <key>` names the coach; every lookup is scoped to her, so another
+coach's booking answers 404 exactly like an unknown one. Times are ISO 8601 with offset in her
+zone, and dates are her local dates (invariant 8).
+"""
+
+import base64
+import binascii
+from datetime import UTC, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+from ninja.security import HttpBearer
+
+from accounts.models import Coach
+from accounts.selectors import coach_by_api_key
+from accounts.services import coach_rotate_feed_token
+from api.coach_schemas import (
+    CoachBookingOut,
+    CoachBookingsOut,
+    CoachBookingsQuery,
+    CoachCancelIn,
+    CoachRescheduleIn,
+    FeedOut,
+    MeOut,
+    OutcomeIn,
+)
+from api.common import COMMON, InvalidInput, error_status, field_errors, iso
+from api.schemas import ErrorOut
+from booking import errors
+from booking.models import Booking
+from booking.selectors import COACH_PAGE_SIZE, BookingFilter, coach_bookings
+from booking.services import (
+    booking_cancel,
+    booking_complete,
+    booking_mark_no_show,
+    booking_reschedule,
+)
+from web.lookups import coach_booking_or_404
+from web.parsing import instant_or_none, parse_date, parse_instant
+
+
+class CoachKey(HttpBearer):
+    """The coach whose API key is in `Authorization: Bearer …`; None makes ninja answer 401."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Coach | None:
+        return coach_by_api_key(key=token)
+
+
+router = Router(tags=["coach"], auth=CoachKey())
+AUTHED = {401: ErrorOut, **COMMON}
+CHANGE = {200: CoachBookingOut, 409: ErrorOut, **AUTHED}
+
+
+def _coach(request: HttpRequest) -> Coach:
+    return request.auth
+
+
+def _me(coach: Coach) -> dict:
+    return {"slug": coach.slug, "name": coach.display_name, "zone": str(coach.timezone),
+            "language": coach.language, "feed_url": coach.feed_url}
+
+
+def booking_item(booking: Booking, coach: Coach) -> dict:
+    zone = coach.zone
+    return {"uid": str(booking.uid), "status": booking.status,
+            "type": booking.session_type.slug, "start": iso(booking.start, zone),
+            "end": iso(booking.end, zone), "name": booking.invitee_name,
+            "email": booking.invitee_email, "tz": str(booking.invitee_timezone),
+            "language": booking.invitee_language, "message": booking.message,
+            "created_at": iso(booking.created_at, zone)}
+
+
+def encode_cursor(booking: Booking) -> str:
+    raw = f"{booking.start.astimezone(UTC).isoformat()}|{booking.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (start, id) a cursor stands for; a cursor not made by encode_cursor is a 400."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        start_text, pk_text = raw.split("|")
+        start, pk = instant_or_none(start_text), int(pk_text)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        start, pk = None, 0
+    if start is None or not 0 < pk < 2**63:
+        raise InvalidInput({"cursor": [_("This cursor is not valid; start again without "
+                                         "it.")]})
+    return start, pk
+
+
+def _filter(query: CoachBookingsQuery, coach: Coach) -> BookingFilter:
+    zone = coach.zone
+    first = parse_date(query.start) if query.start else None
+    last = parse_date(query.end) if query.end else None
+    if first and last and last < first:
+        raise InvalidInput({"end": [_("The end must not be before the start.")]})
+    return BookingFilter(
+        start=datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC) if first else None,
+        end=(datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+             if last else None),
+        status=query.status, q=(query.q or "").strip())
+
+
+@router.get("/me", response={200: MeOut, **AUTHED})
+def me(request: HttpRequest) -> dict:
+    """The coach this key belongs to."""
+    return _me(_coach(request))
+
+
+@router.post("/me/feed/rotate", response={200: FeedOut, **AUTHED})
+def rotate_feed(request: HttpRequest) -> dict:
+    """A new private feed URL; the old one answers 404 from now on."""
+    coach = coach_rotate_feed_token(coach=_coach(request))
+    return {"feed_url": coach.feed_url}
+
+
+@router.get("/me/bookings", response={200: CoachBookingsOut, **AUTHED})
+def bookings(request: HttpRequest, query: Query[CoachBookingsQuery]) -> dict:
+    """Her bookings by start, every status unless `status` filters, 50 a page."""
+    coach = _coach(request)
+    after = decode_cursor(query.cursor) if query.cursor else None
+    rows = coach_bookings(coach=coach, where=_filter(query, coach), after=after)
+    page, more = rows[:COACH_PAGE_SIZE], len(rows) > COACH_PAGE_SIZE
+    return {"items": [booking_item(booking, coach) for booking in page],
+            "next": encode_cursor(page[-1]) if more else None}
+
+
+@router.get("/me/bookings/{uid}", response={200: CoachBookingOut, **AUTHED})
+def booking(request: HttpRequest, uid: str) -> dict:
+    """One of her bookings; another coach's is a 404."""
+    coach = _coach(request)
+    return booking_item(coach_booking_or_404(coach, uid), coach)
+
+
+@router.post("/me/bookings/{uid}/cancel", response=CHANGE)
+def cancel(request: HttpRequest, uid: str, payload: CoachCancelIn | None = None) -> Status:
+    """Cancel as the coach (until the session ends); `message` reaches the invitee."""
+    coach = _coach(request)
+    found = coach_booking_or_404(coach, uid)
+    try:
+        found = booking_cancel(booking=found, by=Booking.CancelledBy.COACH,
+                               reason=payload.message if payload else "", now=timezone.now())
+    except errors.BookingError as exc:
+        return error_status(exc)
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(200, booking_item(found, coach))
+
+
+@router.post("/me/bookings/{uid}/reschedule", response=CHANGE)
+def reschedule(request: HttpRequest, uid: str, payload: CoachRescheduleIn) -> Status:
+    """Move to another free start of its type; same uid, the invitee's calendar updates."""
+    coach = _coach(request)
+    found = coach_booking_or_404(coach, uid)
+    try:
+        found = booking_reschedule(booking=found, start=parse_instant(payload.start),
+                                   by=Booking.CancelledBy.COACH, now=timezone.now(),
+                                   message=payload.message)
+    except errors.BookingError as exc:
+        return error_status(exc)
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(200, booking_item(found, coach))
+
+
+@router.post("/me/bookings/{uid}/outcome", response=CHANGE)
+def outcome(request: HttpRequest, uid: str, payload: OutcomeIn) -> Status:
+    """Record that a session that has started took place, or that the invitee did not come."""
+    coach = _coach(request)
+    found = coach_booking_or_404(coach, uid)
+    record = booking_complete if payload.status == "completed" else booking_mark_no_show
+    try:
+        found = record(booking=found, now=timezone.now())
+    except errors.BookingError as exc:
+        return error_status(exc)
+    return Status(200, booking_item(found, coach))

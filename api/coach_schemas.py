@@ -1,0 +1,88 @@
+"""Shapes of the coach API (DESIGN.md "Coach API"); input parsed by web.parsing like the rest."""
+
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field, StrictStr, field_validator
+
+from api.schemas import DateIn, DateTimeStr, InstantIn, Strict, _django_check
+from booking import validators
+from booking.models import Booking
+
+MessageIn = StrictStr
+STATUSES = tuple(Booking.Status.values)
+
+
+def _note(value: str) -> str:
+    return _django_check(validators.validate_message, value)
+
+
+class MeOut(Schema):
+    slug: str
+    name: str
+    zone: str
+    language: str
+    feed_url: str
+
+
+class FeedOut(Schema):
+    feed_url: str
+
+
+class CoachBookingOut(Schema):
+    uid: str
+    status: str
+    type: str = Field(description="The session type's slug.")
+    start: DateTimeStr
+    end: DateTimeStr
+    name: str
+    email: str
+    tz: str = Field(description="The invitee's zone.")
+    language: str
+    message: str
+    created_at: DateTimeStr
+
+
+class CoachBookingsOut(Schema):
+    items: list[CoachBookingOut]
+    next: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+
+
+class CoachBookingsQuery(Schema):
+    start: DateIn | None = Field(None, description="First day (the coach's local date).")
+    end: DateIn | None = Field(None, description="Last day, inclusive (her local date).")
+    status: Literal[STATUSES] | None = Field(None, description="Only bookings in this status.")  # type: ignore[valid-type]
+    q: StrictStr | None = Field(None, max_length=100, description="Part of a name or email.")
+    cursor: StrictStr | None = Field(None, max_length=200, description="`next` of the "
+                                     "previous page.")
+
+    @field_validator("q")
+    @classmethod
+    def _q(cls, value: str | None) -> str | None:
+        # NUL and lone surrogates would reach the database driver inside the LIKE pattern.
+        return None if value is None else _note(value)
+
+
+class CoachCancelIn(Strict):
+    message: StrictStr = Field("", description="Sent to the invitee with the cancellation.",
+                               examples=["Je suis souffrante, désolée."])
+
+    @field_validator("message")
+    @classmethod
+    def _message(cls, value: str) -> str:
+        return _note(value)
+
+
+class CoachRescheduleIn(Strict):
+    start: InstantIn = Field(description="The new start, with offset; any free start of the "
+                             "session type.")
+    message: StrictStr = Field("", description="Sent to the invitee with the new time.")
+
+    @field_validator("message")
+    @classmethod
+    def _message(cls, value: str) -> str:
+        return _note(value)
+
+
+class OutcomeIn(Strict):
+    status: Literal["completed", "no_show"]

@@ -1,0 +1,55 @@
+"""The free `discovery` session type every coach starts with (DESIGN.md, seed_demo)."""
+
+from datetime import timedelta
+
+from django.db import transaction
+
+from accounts.models import Coach
+from accounts.services import coach_create
+from availability.models import SessionType
+from availability.services import availability_for_coach
+
+SLUG = "discovery"
+# Stored once in the coach's language: it is her wording from then on, which she may edit.
+NAMES = {"fr": "30 min d'entretien personnalisé", "en": "30-minute personal session"}
+DESCRIPTIONS = {
+    "fr": "Un premier échange de 30 minutes, gratuit et sans engagement, pour faire le point "
+          "sur votre communication.",
+    "en": "A first 30-minute conversation, free and with no commitment, to take stock of "
+          "where you are.",
+}
+RULES = {
+    "duration": timedelta(minutes=30),
+    "step": timedelta(minutes=30),
+    "notice": timedelta(hours=12),
+    "horizon": timedelta(days=60),
+    "buffer_before": timedelta(0),
+    "buffer_after": timedelta(0),
+    "daily_cap": None,
+    "limit_policy": SessionType.LimitPolicy.ONCE,
+    "is_active": True,
+}
+
+
+def discovery_defaults(language: str) -> dict:
+    language = language if language in NAMES else "fr"
+    return {"name": NAMES[language], "description": DESCRIPTIONS[language], **RULES}
+
+
+@transaction.atomic
+def discovery_ensure(*, coach: Coach) -> SessionType:
+    """The coach's availability calendars and her free `discovery` type, created if missing."""
+    availability_for_coach(coach=coach)
+    session_type, _created = SessionType.objects.get_or_create(
+        coach=coach, slug=SLUG, defaults=discovery_defaults(coach.language))
+    return session_type
+
+
+@transaction.atomic
+def coach_start(*, email: str, name: str, slug: str, zone: str, language: str,
+                password: str | None = None) -> Coach:
+    """A new coach (no staff rights) with her free `discovery` type and no windows yet."""
+    coach = coach_create(email=email, name=name, slug=slug, zone=zone, language=language,
+                         password=password)
+    discovery_ensure(coach=coach)
+    return coach
