@@ -66,6 +66,8 @@ UUID_RE = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-
 
 def parse_uuid(value: object) -> UUID | None:
     """A booking uid as the API writes it (with or without dashes), or None."""
+    if isinstance(value, UUID):  # already parsed by the URL's <uuid:> converter
+        return value
     if not isinstance(value, str) or UUID_RE.fullmatch(value) is None:
         return None
     return UUID(value)

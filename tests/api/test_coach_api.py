@@ -250,7 +250,10 @@ def test_reschedule_moves_and_tells_the_invitee(api, session_type):
     assert response.json()["start"] == "2027-03-02T14:00:00+01:00"
     booking.refresh_from_db()
     assert booking.start == datetime(2027, 3, 2, 13, tzinfo=UTC) and booking.sequence == 1
-    email = booking_message(booking, role="invitee", kind="rescheduled", now=NOW)
+    moved = booking.events.get(kind="rescheduled")
+    assert (moved.actor, moved.message) == ("coach", "Un imprévu.")
+    email = booking_message(booking, role="invitee", kind="rescheduled", now=NOW,
+                            coach_message=moved.message)
     assert "Message from Claire Martin: Un imprévu." in email.body
 
 
