@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "ninja",
     "schedule",
     "django_tasks",
+    "worker",  # before django_tasks_db: its db_worker reconnects after a lost database
     "django_tasks_db",
     "allauth",
     "allauth.account",
