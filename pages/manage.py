@@ -20,9 +20,10 @@ from booking import errors
 from booking.invites import InviteFacts, invite_ics
 from booking.models import Booking
 from booking.selectors import change_refusal
-from booking.services import booking_cancel, booking_reschedule
+from booking.services import booking_reschedule
 from pages.forms import CancelForm, RescheduleForm
 from pages.reschedule import reschedule_page
+from payments.services import booking_cancel_with_refund
 from web.errors import answer_for
 from web.lookups import booking_or_404
 from web.parsing import date_or_none
@@ -60,8 +61,8 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _render(request, "cancel", booking, form=form, status=400)
     try:
-        booking_cancel(booking=booking, by=Booking.CancelledBy.INVITEE,
-                       reason=form.cleaned_data["reason"])
+        booking_cancel_with_refund(booking=booking, by=Booking.CancelledBy.INVITEE,
+                                   reason=form.cleaned_data["reason"])
     except errors.BookingError as exc:
         return _render(request, "cancel", booking, form=form, error=str(exc.message),
                        status=answer_for(exc).status)

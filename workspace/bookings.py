@@ -22,13 +22,13 @@ from booking.agenda import booking_history, booking_notes
 from booking.models import Booking
 from booking.selectors import change_refusal
 from booking.services import (
-    booking_cancel,
     booking_complete,
     booking_mark_no_show,
     booking_note_add,
     booking_reschedule,
 )
 from pages.reschedule import reschedule_page
+from payments.services import booking_cancel_with_refund
 from web.errors import answer_for
 from web.lookups import coach_booking_or_404
 from web.parsing import date_or_none
@@ -95,7 +95,8 @@ def cancel(request: HttpRequest, coach: Coach, uid: uuid.UUID) -> HttpResponse:
     if not form.is_valid():
         return _render(request, coach, "cancel", booking, form=form, status=400)
     try:
-        booking_cancel(booking=booking, by=COACH, reason=form.cleaned_data["message"])
+        booking_cancel_with_refund(booking=booking, by=COACH,
+                                   reason=form.cleaned_data["message"])
     except errors.BookingError as exc:
         return _render(request, coach, "cancel", booking, form=form, error=str(exc.message),
                        status=answer_for(exc).status)
