@@ -6,6 +6,7 @@ database driver), and a miss of any kind is the same Http404: a wrong token must
 like an unknown one.
 """
 
+from uuid import UUID
 
 from django.http import Http404
 
@@ -44,7 +45,8 @@ def booking_or_404(token: str) -> Booking:
 
 def coach_booking_or_404(coach: Coach, uid: object) -> Booking:
     """The coach's booking of this uid; a malformed uid is refused before any query."""
-    parsed = parse_uuid(uid)
+    # The workspace's <uuid:> converter hands over a UUID already; the API, a string.
+    parsed = uid if isinstance(uid, UUID) else parse_uuid(uid)
     booking = coach_booking(coach=coach, uid=parsed) if parsed is not None else None
     if booking is None:
         raise Http404
