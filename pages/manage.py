@@ -27,6 +27,7 @@ from payments.services import booking_cancel_with_refund
 from web.errors import answer_for
 from web.lookups import booking_or_404
 from web.parsing import date_or_none
+from web.payment_facts import payment_facts
 
 
 def _invitee_refusal(booking: Booking, now: datetime) -> str | None:
@@ -40,7 +41,8 @@ def _render(request: HttpRequest, template: str, booking: Booking, *, status: in
     context = {
         "booking": booking, "coach": booking.coach, "session_type": booking.session_type,
         "invitee_zone": booking.invitee_zone, "coach_zone": booking.coach.zone,
-        "refusal": _invitee_refusal(booking, now), "error": error, **extra,
+        "refusal": _invitee_refusal(booking, now), "error": error,
+        "payment": payment_facts(booking, by=Booking.CancelledBy.INVITEE, now=now), **extra,
     }
     return render(request, f"booking/manage/{template}.html", context, status=status)
 

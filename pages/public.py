@@ -30,6 +30,7 @@ from web.checkout import checkout_url_for
 from web.errors import answer_for
 from web.lookups import coach_or_404, session_type_or_404
 from web.parsing import instant_or_none, zone_or_none
+from web.payment_facts import price_label
 from web.ratelimit import booking_rate_limited
 
 TZ_COOKIE = "tz"
@@ -71,6 +72,7 @@ def _render_picker(request: HttpRequest, session_type: SessionType) -> HttpRespo
         "calendar": calendar, "week": calendar.week, "month": calendar.month,
         "notices": viewer.notices, "picker_url": picker_url,
         "minutes": int(session_type.duration.total_seconds() // 60),
+        "price": price_label(session_type),
     }
     if not partial:
         # Only the whole page has the zone select; fragments leave it in place.
@@ -91,6 +93,8 @@ def _render_coach(request: HttpRequest, coach: Coach) -> HttpResponse:
         # The only thing to choose is a time: show it at once.
         session_types[0].coach = coach
         return _render_picker(request, session_types[0])
+    for found in session_types:
+        found.price_label = price_label(found)
     return render(request, "booking/coach.html",
                   {"coach": coach, "session_types": session_types})
 
@@ -125,7 +129,7 @@ def _book_context(session_type: SessionType, form: BookingForm, start: datetime 
         "end": start + session_type.duration if start else None, "zone": zone,
         "coach_zone": coach.zone,
         "picker_url": reverse("pages:picker", args=[coach.slug, session_type.slug]),
-        **extra,
+        "price": price_label(session_type), **extra,
     }
 
 

@@ -32,6 +32,7 @@ from payments.services import booking_cancel_with_refund
 from web.errors import answer_for
 from web.lookups import coach_booking_or_404
 from web.parsing import date_or_none
+from web.payment_facts import payment_facts
 from workspace.common import page, workspace_view
 from workspace.forms import CoachCancelForm, CoachRescheduleForm, NoteForm, OutcomeForm
 
@@ -52,7 +53,8 @@ def _render(request: HttpRequest, coach: Coach, template: str, booking: Booking,
     context = {"booking": booking, "invitee_zone": booking.invitee_zone,
                "refusal": None if refusal is None else str(refusal), "error": error,
                "can_change": refusal is None,
-               "can_outcome": can_record_outcome(booking, now), "nav": "agenda", **extra}
+               "can_outcome": can_record_outcome(booking, now), "nav": "agenda",
+               "payment": payment_facts(booking, by=COACH, now=now), **extra}
     return page(request, coach, f"booking/{template}", context, status=status)
 
 
