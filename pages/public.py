@@ -26,7 +26,7 @@ from booking.selectors import booking_by_manage_token, start_refusal
 from booking.services import Invitee, booking_create
 from pages.forms import BAD_START, REFUSED, BookingForm, zone_options
 from pages.picker import Links, build_calendar, iso_utc
-from web.checkout import checkout_url_for
+from web.checkout import allow_checkout_redirect, checkout_url_for
 from web.errors import answer_for
 from web.lookups import coach_or_404, session_type_or_404
 from web.parsing import instant_or_none, zone_or_none
@@ -202,9 +202,9 @@ def _book_post(request: HttpRequest, session_type: SessionType) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, coach: str, session_type: str) -> HttpResponse:
     found = session_type_or_404(coach, session_type)
-    if request.method == "POST":
-        return _book_post(request, found)
-    return _book_get(request, found)
+    response = _book_post(request, found) if request.method == "POST" else _book_get(request,
+                                                                                  found)
+    return allow_checkout_redirect(response) if found.is_paid else response
 
 
 def _utc_stamp(instant: datetime) -> str:

@@ -173,3 +173,12 @@ def test_free_booking_never_calls_stripe(client, stripe_server, session_type):
                                          .isoformat()), content_type="application/json")
     assert api.status_code == 201 and "checkout_url" not in api.json()
     assert stripe_server.requests == []
+
+
+def test_only_the_paid_form_may_be_redirected_to_checkout(client, stripe_server, paid_type,
+                                                          session_type):
+    # CSP form-action also governs the redirect that answers a submission.
+    paid = client.get(BOOK, {"start": iso(TUESDAY_9)})["Content-Security-Policy"]
+    assert f"form-action 'self' {stripe_server.url}" in paid
+    free = client.get("/demo/discovery/book/", {"start": iso(TUESDAY_9)})
+    assert stripe_server.url not in free["Content-Security-Policy"]
