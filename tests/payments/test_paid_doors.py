@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils.html import escape
 
+from accounts.services import api_key_create
 from booking.models import Booking
 from booking.selectors import free_slots_for
 from payments.errors import PAYMENT_UNAVAILABLE
@@ -182,3 +183,15 @@ def test_only_the_paid_form_may_be_redirected_to_checkout(client, stripe_server,
     assert f"form-action 'self' {stripe_server.url}" in paid
     free = client.get("/demo/discovery/book/", {"start": iso(TUESDAY_9)})
     assert stripe_server.url not in free["Content-Security-Policy"]
+
+
+def test_coach_api_cancel_of_a_paid_booking_refunds_in_full(client, stripe_server, paid_type):
+    booking, session = book_by_page(client, stripe_server)
+    stripe_server.complete(session["id"])
+    key = api_key_create(coach=paid_type.coach, name="tests")[1]
+    cancelled = client.post(f"/api/v1/me/bookings/{booking.uid}/cancel", {},
+                            content_type="application/json",
+                            headers={"Authorization": f"Bearer {key}"})
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    run_worker()
+    assert [r["amount"] for r in stripe_server.refunds.values()] == [9000]
