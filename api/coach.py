@@ -35,11 +35,11 @@ from booking import errors
 from booking.models import Booking
 from booking.selectors import COACH_PAGE_SIZE, BookingFilter, coach_bookings
 from booking.services import (
-    booking_cancel,
     booking_complete,
     booking_mark_no_show,
     booking_reschedule,
 )
+from payments.services import booking_cancel_with_refund
 from web.lookups import coach_booking_or_404
 from web.parsing import instant_or_none, parse_date, parse_instant
 
@@ -144,8 +144,9 @@ def cancel(request: HttpRequest, uid: str, payload: CoachCancelIn | None = None)
     coach = _coach(request)
     found = coach_booking_or_404(coach, uid)
     try:
-        found = booking_cancel(booking=found, by=Booking.CancelledBy.COACH,
-                               reason=payload.message if payload else "", now=timezone.now())
+        found = booking_cancel_with_refund(booking=found, by=Booking.CancelledBy.COACH,
+                                           reason=payload.message if payload else "",
+                                           now=timezone.now())
     except errors.BookingError as exc:
         return error_status(exc)
     except DjangoValidationError as exc:

@@ -5,6 +5,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from ninja import Path, Status
 
 from api.schemas import ErrorOut, ErrorsOut
@@ -32,8 +33,11 @@ class InvalidInput(Exception):
         self.errors = errors
 
 
-def error_status(exc: errors.BookingError) -> Status:
+def error_status(exc: errors.BookingError, response: HttpResponse | None = None) -> Status:
+    """The answer for `exc`; given ninja's temporal `response`, a 503 says when to retry."""
     answer = answer_for(exc)
+    if response is not None and answer.retry_after is not None:
+        response["Retry-After"] = str(answer.retry_after)
     return Status(answer.status, answer.api_body())
 
 

@@ -19,7 +19,8 @@ from api.schemas import CancelIn, ErrorOut, ManagedBookingOut, RescheduleIn
 from booking import errors
 from booking.models import Booking
 from booking.selectors import change_deadline, change_refusal
-from booking.services import booking_cancel, booking_reschedule
+from booking.services import booking_reschedule
+from payments.services import booking_cancel_with_refund
 from web.lookups import booking_or_404
 from web.parsing import parse_instant
 
@@ -52,8 +53,8 @@ def cancel_booking(request: HttpRequest, token: ManageToken,
     booking = booking_or_404(token)
     now = timezone.now()
     try:
-        booking = booking_cancel(booking=booking, by=Booking.CancelledBy.INVITEE,
-                                 reason=payload.reason if payload else "", now=now)
+        booking = booking_cancel_with_refund(booking=booking, by=Booking.CancelledBy.INVITEE,
+                                             reason=payload.reason if payload else "", now=now)
     except errors.BookingError as exc:
         return error_status(exc)
     except DjangoValidationError as exc:

@@ -31,8 +31,10 @@ from api.common import (
 from api.schemas import BookingIn, BookingOut, ErrorOut, SessionTypeOut, SlotsOut, SlotsQuery
 from availability.selectors import active_session_types
 from booking import errors
+from booking.models import Booking
 from booking.selectors import free_slots_for
 from booking.services import Invitee, booking_create
+from web.checkout import checkout_url_for
 from web.lookups import coach_or_404, session_type_or_404
 from web.parsing import is_slug, parse_date, parse_instant
 from web.ratelimit import booking_rate_limited
@@ -114,20 +116,30 @@ def _invitee(payload: BookingIn, coach_zone: ZoneInfo) -> Invitee:
 
 
 @router.post("/coaches/{coach}/bookings", throttle=[BookingAttempts()], exclude_none=True,
-             response={201: BookingOut, 409: ErrorOut, 429: ErrorOut, **COMMON})
-def create_booking(request: HttpRequest, coach: CoachSlug, payload: BookingIn) -> Status:
-    """Book one of the listed slots; the answer's `manage_url` ends with the manage token."""
+             response={201: BookingOut, 409: ErrorOut, 429: ErrorOut, 503: ErrorOut, **COMMON})
+def create_booking(request: HttpRequest, response: HttpResponse, coach: CoachSlug,
+                   payload: BookingIn) -> Status:
+    """Book one of the listed slots; the answer's `manage_url` ends with the manage token.
+
+    A paid type answers `pending_payment` and the `checkout_url` to pay at; if Stripe is
+    unavailable, 503 with `Retry-After`, and the slot is free again.
+    """
     coach_obj = coach_or_404(coach)
     found = (active_session_types(coach=coach_obj).filter(slug=payload.type).first()
              if is_slug(payload.type) else None)
     if found is None:
         raise InvalidInput({"type": [_("This session type is not offered by this coach.")]})
     found.coach = coach_obj  # already loaded
+    # A paid type's booking holds the slot unpaid until Stripe says it is paid (invariant 10).
+    status = Booking.Status.PENDING_PAYMENT if found.is_paid else Booking.Status.CONFIRMED
     try:
         booking = booking_create(session_type=found, start=parse_instant(payload.start),
-                                 invitee=_invitee(payload, coach_obj.zone), now=timezone.now())
+                                 invitee=_invitee(payload, coach_obj.zone), now=timezone.now(),
+                                 status=status)
+        # The hold has committed: now ask Stripe (PaymentUnavailable releases it: 503).
+        checkout_url = checkout_url_for(booking, settings.SITE_URL) if found.is_paid else None
     except errors.BookingError as exc:
-        return error_status(exc)
+        return error_status(exc, response)
     except DjangoValidationError as exc:
         return field_errors(exc)
-    return Status(201, booking_out(booking))
+    return Status(201, {**booking_out(booking), "checkout_url": checkout_url})

@@ -137,6 +137,7 @@ class BookingOut(Schema):
     start: DateTimeStr
     end: DateTimeStr
     manage_url: str
+    checkout_url: str | None = None  # a paid type's Stripe Checkout page
 
 
 class NamedRef(Schema):

@@ -20,12 +20,14 @@ from booking import errors
 from booking.invites import InviteFacts, invite_ics
 from booking.models import Booking
 from booking.selectors import change_refusal
-from booking.services import booking_cancel, booking_reschedule
+from booking.services import booking_reschedule
 from pages.forms import CancelForm, RescheduleForm
 from pages.reschedule import reschedule_page
+from payments.services import booking_cancel_with_refund
 from web.errors import answer_for
 from web.lookups import booking_or_404
 from web.parsing import date_or_none
+from web.payment_facts import payment_facts
 
 
 def _invitee_refusal(booking: Booking, now: datetime) -> str | None:
@@ -39,7 +41,8 @@ def _render(request: HttpRequest, template: str, booking: Booking, *, status: in
     context = {
         "booking": booking, "coach": booking.coach, "session_type": booking.session_type,
         "invitee_zone": booking.invitee_zone, "coach_zone": booking.coach.zone,
-        "refusal": _invitee_refusal(booking, now), "error": error, **extra,
+        "refusal": _invitee_refusal(booking, now), "error": error,
+        "payment": payment_facts(booking, by=Booking.CancelledBy.INVITEE, now=now), **extra,
     }
     return render(request, f"booking/manage/{template}.html", context, status=status)
 
@@ -60,8 +63,8 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _render(request, "cancel", booking, form=form, status=400)
     try:
-        booking_cancel(booking=booking, by=Booking.CancelledBy.INVITEE,
-                       reason=form.cleaned_data["reason"])
+        booking_cancel_with_refund(booking=booking, by=Booking.CancelledBy.INVITEE,
+                                   reason=form.cleaned_data["reason"])
     except errors.BookingError as exc:
         return _render(request, "cancel", booking, form=form, error=str(exc.message),
                        status=answer_for(exc).status)

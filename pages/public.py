@@ -26,9 +26,11 @@ from booking.selectors import booking_by_manage_token, start_refusal
 from booking.services import Invitee, booking_create
 from pages.forms import BAD_START, REFUSED, BookingForm, zone_options
 from pages.picker import Links, build_calendar, iso_utc
+from web.checkout import allow_checkout_redirect, checkout_url_for
 from web.errors import answer_for
 from web.lookups import coach_or_404, session_type_or_404
 from web.parsing import instant_or_none, zone_or_none
+from web.payment_facts import price_label
 from web.ratelimit import booking_rate_limited
 
 TZ_COOKIE = "tz"
@@ -70,6 +72,7 @@ def _render_picker(request: HttpRequest, session_type: SessionType) -> HttpRespo
         "calendar": calendar, "week": calendar.week, "month": calendar.month,
         "notices": viewer.notices, "picker_url": picker_url,
         "minutes": int(session_type.duration.total_seconds() // 60),
+        "price": price_label(session_type),
     }
     if not partial:
         # Only the whole page has the zone select; fragments leave it in place.
@@ -90,6 +93,8 @@ def _render_coach(request: HttpRequest, coach: Coach) -> HttpResponse:
         # The only thing to choose is a time: show it at once.
         session_types[0].coach = coach
         return _render_picker(request, session_types[0])
+    for found in session_types:
+        found.price_label = price_label(found)
     return render(request, "booking/coach.html",
                   {"coach": coach, "session_types": session_types})
 
@@ -124,7 +129,7 @@ def _book_context(session_type: SessionType, form: BookingForm, start: datetime 
         "end": start + session_type.duration if start else None, "zone": zone,
         "coach_zone": coach.zone,
         "picker_url": reverse("pages:picker", args=[coach.slug, session_type.slug]),
-        **extra,
+        "price": price_label(session_type), **extra,
     }
 
 
@@ -174,10 +179,14 @@ def _book_post(request: HttpRequest, session_type: SessionType) -> HttpResponse:
         return again(400, str(REFUSED))
     if not form.is_valid():
         return again(400)
+    # A paid type's booking holds the slot unpaid until Stripe says it is paid (invariant 10).
+    status = Booking.Status.PENDING_PAYMENT if session_type.is_paid else Booking.Status.CONFIRMED
     try:
         booking = booking_create(session_type=session_type, start=form.cleaned_data["start"],
-                                 invitee=_invitee(form, coach))
-    except errors.BookingError as exc:
+                                 invitee=_invitee(form, coach), status=status)
+        if session_type.is_paid:  # the hold has committed: now ask Stripe
+            return redirect(checkout_url_for(booking, f"{request.scheme}://{request.get_host()}"))
+    except errors.BookingError as exc:  # PaymentUnavailable too: 503, the slot is free again
         answer = answer_for(exc)
         return again(answer.status, answer.message, taken=isinstance(exc, errors.SlotTaken))
     except ValidationError as exc:
@@ -193,9 +202,9 @@ def _book_post(request: HttpRequest, session_type: SessionType) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, coach: str, session_type: str) -> HttpResponse:
     found = session_type_or_404(coach, session_type)
-    if request.method == "POST":
-        return _book_post(request, found)
-    return _book_get(request, found)
+    response = _book_post(request, found) if request.method == "POST" else _book_get(request,
+                                                                                  found)
+    return allow_checkout_redirect(response) if found.is_paid else response
 
 
 def _utc_stamp(instant: datetime) -> str:
@@ -218,17 +227,29 @@ def _calendar_links(booking: Booking) -> dict[str, str]:
     }
 
 
-@require_GET
-@never_cache
-def confirmed(request: HttpRequest, coach: str, session_type: str, token: str) -> HttpResponse:
+def booking_on_page_or_404(coach: str, session_type: str, token: str) -> Booking:
+    """The booking this token opens, if it is of this coach and type; else 404 (invariant 5)."""
     booking = booking_by_manage_token(token=token)
     if (booking is None or booking.coach.slug != coach
             or booking.session_type.slug != session_type):
         raise Http404
+    return booking
+
+
+def render_confirmed(request: HttpRequest, booking: Booking, **extra) -> HttpResponse:
+    """The confirmation page (also the paid return page, which adds `awaiting_payment`)."""
+    coach, session_type = booking.coach, booking.session_type
     return render(request, "booking/confirmed.html", {
-        "booking": booking, "coach": booking.coach, "session_type": booking.session_type,
+        "booking": booking, "coach": coach, "session_type": session_type,
         "invitee_zone": booking.invitee_zone,
-        "coach_zone": booking.coach.zone, "links": _calendar_links(booking),
+        "coach_zone": coach.zone, "links": _calendar_links(booking),
         "start_iso": iso_utc(booking.start),
-        "picker_url": reverse("pages:picker", args=[coach, session_type]),
+        "picker_url": reverse("pages:picker", args=[coach.slug, session_type.slug]),
+        **extra,
     })
+
+
+@require_GET
+@never_cache
+def confirmed(request: HttpRequest, coach: str, session_type: str, token: str) -> HttpResponse:
+    return render_confirmed(request, booking_on_page_or_404(coach, session_type, token))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pages import public
+from pages import paid, public
 
 app_name = "pages"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("<slug:coach>/<slug:session_type>/book/", public.book, name="book"),
     path("<slug:coach>/<slug:session_type>/confirmed/<str:token>/", public.confirmed,
          name="confirmed"),
+    path("<slug:coach>/<slug:session_type>/paid/<str:token>/", paid.paid, name="paid"),
+    path("<slug:coach>/<slug:session_type>/unpaid/<str:token>/", paid.unpaid, name="unpaid"),
 ]

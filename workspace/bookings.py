@@ -22,16 +22,17 @@ from booking.agenda import booking_history, booking_notes
 from booking.models import Booking
 from booking.selectors import change_refusal
 from booking.services import (
-    booking_cancel,
     booking_complete,
     booking_mark_no_show,
     booking_note_add,
     booking_reschedule,
 )
 from pages.reschedule import reschedule_page
+from payments.services import booking_cancel_with_refund
 from web.errors import answer_for
 from web.lookups import coach_booking_or_404
 from web.parsing import date_or_none
+from web.payment_facts import payment_facts
 from workspace.common import page, workspace_view
 from workspace.forms import CoachCancelForm, CoachRescheduleForm, NoteForm, OutcomeForm
 
@@ -52,7 +53,8 @@ def _render(request: HttpRequest, coach: Coach, template: str, booking: Booking,
     context = {"booking": booking, "invitee_zone": booking.invitee_zone,
                "refusal": None if refusal is None else str(refusal), "error": error,
                "can_change": refusal is None,
-               "can_outcome": can_record_outcome(booking, now), "nav": "agenda", **extra}
+               "can_outcome": can_record_outcome(booking, now), "nav": "agenda",
+               "payment": payment_facts(booking, by=COACH, now=now), **extra}
     return page(request, coach, f"booking/{template}", context, status=status)
 
 
@@ -95,7 +97,8 @@ def cancel(request: HttpRequest, coach: Coach, uid: uuid.UUID) -> HttpResponse:
     if not form.is_valid():
         return _render(request, coach, "cancel", booking, form=form, status=400)
     try:
-        booking_cancel(booking=booking, by=COACH, reason=form.cleaned_data["message"])
+        booking_cancel_with_refund(booking=booking, by=COACH,
+                                   reason=form.cleaned_data["message"])
     except errors.BookingError as exc:
         return _render(request, coach, "cancel", booking, form=form, error=str(exc.message),
                        status=answer_for(exc).status)
