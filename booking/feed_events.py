@@ -79,11 +79,14 @@ def feed_facts(booking: Booking) -> InviteFacts:
 
     What the emailed invite says (same UID, SEQUENCE and times), with DTSTAMP at the booking's
     last change (so a row always gives the same bytes), the summary "<session type> ·
-    <invitee>", her message as the description, no alarm and no manage link: that link is the
-    invitee's credential and stays out of the coach's calendar.
+    <invitee>", her message (and the video link) as the description, no alarm and no manage
+    link: that link is the invitee's credential and stays out of the coach's calendar.
     """
+    # The video link also goes in the description: not every client shows CONFERENCE.
+    link = location.where_booked(booking).link
     return InviteFacts.from_booking(
-        booking, dtstamp=booking.updated_at, manage_url="", description=booking.message,
+        booking, dtstamp=booking.updated_at, manage_url="",
+        description="\n\n".join(filter(None, [booking.message, link])),
         summary=f"{booking.session_type.name} · {booking.invitee_name}", alarm_minutes=None)
 
 

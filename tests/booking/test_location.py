@@ -133,7 +133,9 @@ def test_the_feed_carries_the_room_and_follows_a_changed_place(session_type, tmp
     _where(session_type, "video", room=True)
     booking = book(session_type, START, now=NOW)
     feed = render_feed(coach=session_type.coach, now=NOW)
-    assert booking.meeting_url.encode() in feed
+    event = Calendar.from_ical(feed).walk("VEVENT")[0]
+    assert str(event["CONFERENCE"]) == booking.meeting_url
+    assert booking.meeting_url in str(event["DESCRIPTION"])
     assert_ical_check_passes(feed, tmp_path, "feed-room")
     _where(session_type, "in_person", "8 place Bellecour, Lyon")
     feed = render_feed(coach=session_type.coach, now=NOW)
