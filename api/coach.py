@@ -72,7 +72,8 @@ def booking_item(booking: Booking, coach: Coach) -> dict:
             "end": iso(booking.end, zone), "name": booking.invitee_name,
             "email": booking.invitee_email, "tz": str(booking.invitee_timezone),
             "language": booking.invitee_language, "message": booking.message,
-            "created_at": iso(booking.created_at, zone)}
+            "created_at": iso(booking.created_at, zone),
+            "phone": booking.invitee_phone, "meeting_url": booking.meeting_url}
 
 
 def encode_cursor(booking: Booking) -> str:

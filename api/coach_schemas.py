@@ -41,6 +41,9 @@ class CoachBookingOut(Schema):
     language: str
     message: str
     created_at: DateTimeStr
+    phone: str = Field("", description="The number to call, when the session is a phone call.")
+    meeting_url: str = Field("", description="The room made for this booking, if its type "
+                             "asks for one.")
 
 
 class CoachBookingsOut(Schema):

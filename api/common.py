@@ -17,7 +17,7 @@ COMMON = {400: ErrorsOut, 404: ErrorOut, 413: ErrorOut}
 # The model's field names, as the API calls them.
 API_FIELDS = {"invitee_name": "name", "invitee_email": "email", "invitee_timezone": "tz",
               "invitee_language": "language", "message": "message", "start": "start",
-              "cancel_reason": "reason"}
+              "cancel_reason": "reason", "invitee_phone": "phone"}
 # A made-up token for the OpenAPI document; the test of that document gives it to a booking.
 TOKEN_EXAMPLE = "Qz7fK2mWx9Abc4Ns8Tq1Lr6Vy3Jd0Hp5Ge"  # noqa: S105 (public, made up)
 CoachSlug = Annotated[str, Path(description="The coach's slug.", example="demo")]

@@ -17,7 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from api import coach, manage, public
+from api import coach, coach_types, manage, public
 from api.common import InvalidInput
 
 BODY = "body"
@@ -31,6 +31,13 @@ PYDANTIC_MESSAGES = {
     "model_attributes_type": gettext_lazy("The request body must be a JSON object."),
     "dict_type": gettext_lazy("The request body must be a JSON object."),
     "string_too_long": gettext_lazy("This value is too long."),
+    "int_type": gettext_lazy("Must be a whole number."),
+    "greater_than": gettext_lazy("This number is too small."),
+    "greater_than_equal": gettext_lazy("This number is too small."),
+    "less_than_equal": gettext_lazy("This number is too large."),
+    "too_long": gettext_lazy("Too many values."),
+    "list_type": gettext_lazy("Must be a list."),
+    "string_pattern_mismatch": gettext_lazy("Invalid value."),
 }
 
 
@@ -66,6 +73,7 @@ api = NinjaAPI(
 api.add_router("/", public.router)
 api.add_router("/", manage.router)
 api.add_router("/", coach.router)
+api.add_router("/", coach_types.router)
 
 
 def _errors(request: HttpRequest, errors: dict[str, list[str]], status: int = 400) -> HttpResponse:

@@ -112,7 +112,7 @@ def _invitee(payload: BookingIn, coach_zone: ZoneInfo) -> Invitee:
         name=payload.name, email=payload.email,
         timezone=ZoneInfo(payload.tz) if payload.tz else coach_zone,
         language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
-        message=payload.message)
+        message=payload.message, phone=payload.phone)
 
 
 @router.post("/coaches/{coach}/bookings", throttle=[BookingAttempts()], exclude_none=True,

@@ -97,6 +97,9 @@ class BookingIn(Strict):
     language: StrictStr | None = Field(None, description="`fr` or `en`; the request's by "
                                        "default.", examples=["fr"])
     message: StrictStr = Field("", examples=["J'aimerais parler de ma prise de parole."])
+    phone: StrictStr = Field("", description="The number the coach calls; required when the "
+                             "session type is a phone call (6 to 20 digits).",
+                             examples=["+33 6 12 34 56 78"])
     consent: StrictBool = Field(description="Must be true: the invitee agrees to the use of "
                                 "these details for this booking.", examples=[True])
 

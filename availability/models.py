@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from schedule.models import Calendar
 
@@ -27,6 +28,12 @@ class SessionType(models.Model):
         PER_PERIOD = "per_period", _("Once per period")  # one per email within limit_period_days
         UNLIMITED = "unlimited", _("Unlimited")  # no per-person limit but max_future_bookings
 
+    class LocationKind(models.TextChoices):
+        VIDEO = "video", _("Video call")  # her fixed link, or a room made for each booking
+        PHONE = "phone", _("Phone call")  # the invitee gives a number when booking
+        IN_PERSON = "in_person", _("In person")  # location_details is the address
+        CUSTOM = "custom", _("Other")  # location_details says it in her words
+
     class RefundPolicy(models.TextChoices):
         # Full refund when the invitee cancels before the cut-off; none after.
         BEFORE_CUTOFF = "before_cutoff", _("Full refund before the cancellation cut-off")
@@ -38,6 +45,9 @@ class SessionType(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60)
     description = models.TextField(_("description"), blank=True)
+    # English wording; blank falls back to the French `name` / `description`.
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
     duration = models.DurationField(_("duration"), default=timedelta(minutes=30),
                                     validators=[MaxValueValidator(MAX_DURATION)])
     step = models.DurationField(_("slot step"), default=timedelta(minutes=30))
@@ -72,6 +82,15 @@ class SessionType(models.Model):
     refund_policy = models.CharField(_("refund policy"), max_length=16,
                                      choices=RefundPolicy.choices,
                                      default=RefundPolicy.BEFORE_CUTOFF)
+    # Where the session happens; a blank kind says nothing (the coach tells the invitee).
+    location_kind = models.CharField(_("where"), max_length=16, choices=LocationKind.choices,
+                                     blank=True)
+    location_details = models.CharField(
+        _("location details"), max_length=500, blank=True,
+        help_text=_("Your video link, the address, or what to tell the invitee."))
+    # For video: each booking gets its own meeting room (Booking.meeting_url).
+    location_room_per_booking = models.BooleanField(_("a meeting room for each booking"),
+                                                    default=False)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -105,6 +124,21 @@ class SessionType(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.price_amount is not None
+
+    @property
+    def duration_minutes(self) -> int:
+        return int(self.duration.total_seconds() // 60)
+
+    def display_name(self, language: str | None = None) -> str:
+        """The name in `language` (the active one by default), falling back to French."""
+        if (language or get_language() or "fr").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    def display_description(self, language: str | None = None) -> str:
+        if (language or get_language() or "fr").startswith("en") and self.description_en:
+            return self.description_en
+        return self.description
 
 
 class Availability(models.Model):

@@ -224,3 +224,13 @@ def coach_external_calendars(*, coach: Coach) -> QuerySet[ExternalCalendar]:
 def coach_external_calendar(*, coach: Coach, pk: int) -> ExternalCalendar | None:
     """One of this coach's calendars, or None (another coach's looks like a missing one)."""
     return ExternalCalendar.objects.filter(coach=coach, pk=pk).first()
+
+
+def coach_session_types(*, coach: Coach) -> QuerySet[SessionType]:
+    """All her types, active or not, in her order: what her editor and her API list."""
+    return SessionType.objects.filter(coach=coach).order_by("position", "id")
+
+
+def coach_session_type(*, coach: Coach, slug: str) -> SessionType | None:
+    """Her type with that slug; None for another coach's, as for one that does not exist."""
+    return SessionType.objects.filter(coach=coach, slug=slug).first()

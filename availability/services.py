@@ -1,5 +1,5 @@
 """Writes of availability: calendars for a coach, weekly windows, time off, extra windows,
-imported calendars.
+imported calendars, session types.
 
 Times a coach types are wall-clock times of her zone; they are turned into instants here, with
 `local_instant` (RFC 5545 reading of ambiguous and missing times), never by the caller.
@@ -10,17 +10,19 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
+from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from schedule.models import Calendar, Event, Rule
 
 from accounts.models import Coach
 from availability.calendar_fetch import CalendarError, normalize_url
-from availability.models import Availability, ExternalCalendar
+from availability.models import Availability, ExternalCalendar, SessionType
 from availability.selectors import local_instant
 from availability.tasks import discard_refresh, schedule_refresh
 
@@ -210,3 +212,152 @@ def external_calendar_refresh(*, calendar: ExternalCalendar) -> None:
     locked = ExternalCalendar.objects.select_for_update().filter(pk=calendar.pk).first()
     if locked is not None:
         schedule_refresh(locked)
+
+
+# What a coach may set on her session types (model field names; durations as timedeltas).
+SESSION_TYPE_FIELDS = (
+    "name", "name_en", "slug", "description", "description_en", "duration", "step", "notice",
+    "horizon", "buffer_before", "buffer_after", "daily_cap", "limit_policy", "limit_period_days",
+    "max_future_bookings", "cancel_cutoff", "reminder_minutes", "location_kind",
+    "location_details", "location_room_per_booking", "price_amount", "price_currency",
+    "refund_policy", "is_active",
+)
+MAX_HORIZON = timedelta(days=730)
+MAX_NOTICE = timedelta(days=90)
+MAX_REMINDERS = 5
+MAX_REMINDER_MINUTES = 30 * 24 * 60
+PAYMENTS_OFF = _("Payments are not configured: a session type cannot have a price.")
+SLUG_TAKEN = _("You already have a session type at this address.")
+DETAILS_NEEDED = _("Say where: the address, or what the invitee should know.")
+LINK_NEEDED = _("Give your video link (https://…), or ask for a room for each booking.")
+BAD_LINK = _("Enter a link that starts with https://.")
+
+
+def _minute_multiple(value: timedelta) -> bool:
+    return value.total_seconds() % 60 == 0
+
+
+def _check_spans(session_type: SessionType, found: dict) -> None:
+    """Refusals the model's constraints would only give as a database error."""
+    positive = {"duration": session_type.duration, "step": session_type.step}
+    for name, value in positive.items():
+        if value is not None and (value <= timedelta(0) or not _minute_multiple(value)):
+            found.setdefault(name, []).append(_("Enter a whole number of minutes above zero."))
+    for name in ("notice", "buffer_before", "buffer_after", "cancel_cutoff"):
+        value = getattr(session_type, name)
+        if value is not None and value < timedelta(0):
+            found.setdefault(name, []).append(_("This cannot be negative."))
+    if session_type.notice is not None and session_type.notice > MAX_NOTICE:
+        found.setdefault("notice", []).append(_("At most 90 days."))
+    horizon = session_type.horizon
+    if horizon is not None and not timedelta(days=1) <= horizon <= MAX_HORIZON:
+        found.setdefault("horizon", []).append(_("Between 1 and 730 days."))
+
+
+def _check_reminders(session_type: SessionType, found: dict) -> None:
+    values = session_type.reminder_minutes
+    if not isinstance(values, list) or any(
+            isinstance(v, bool) or not isinstance(v, int) or not 0 < v <= MAX_REMINDER_MINUTES
+            for v in values) or len(values) > MAX_REMINDERS:
+        found["reminder_minutes"] = [_("Up to 5 reminders, each between 1 minute and 30 days "
+                                       "before.")]
+        return
+    session_type.reminder_minutes = sorted(set(values), reverse=True)
+
+
+def _check_location(session_type: SessionType, found: dict) -> None:
+    kind, details = session_type.location_kind, session_type.location_details.strip()
+    session_type.location_details = details
+    if kind != SessionType.LocationKind.VIDEO:
+        session_type.location_room_per_booking = False
+    if kind in (SessionType.LocationKind.IN_PERSON, SessionType.LocationKind.CUSTOM):
+        if not details:
+            found["location_details"] = [DETAILS_NEEDED]
+    elif kind == SessionType.LocationKind.VIDEO and not session_type.location_room_per_booking:
+        if not details:
+            found["location_details"] = [LINK_NEEDED]
+        else:
+            try:
+                URLValidator(schemes=["https"])(details)
+            except ValidationError:
+                found["location_details"] = [BAD_LINK]
+
+
+def _check_price(session_type: SessionType, found: dict) -> None:
+    if session_type.price_amount is None:
+        session_type.price_currency = ""
+        return
+    if not settings.STRIPE_SECRET_KEY:
+        found["price_amount"] = [PAYMENTS_OFF]
+        return
+    if session_type.price_amount <= 0:
+        found["price_amount"] = [_("Enter a price above zero, or none for a free session.")]
+    session_type.price_currency = (session_type.price_currency or "eur").strip().lower()
+
+
+def _check_limits(session_type: SessionType, found: dict) -> None:
+    per_period = session_type.limit_policy == SessionType.LimitPolicy.PER_PERIOD
+    if per_period and not session_type.limit_period_days:
+        found["limit_period_days"] = [_("Say how many days the period lasts.")]
+    if not per_period:
+        session_type.limit_period_days = None
+
+
+def _free_slug(coach: Coach, name: str, exclude_pk: int | None) -> str:
+    """A slug from `name` that none of the coach's other types has: name, name-2, name-3…"""
+    base = slugify(name)[:50].strip("-") or "session"
+    taken = set(SessionType.objects.filter(coach=coach).exclude(pk=exclude_pk)
+                .values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _check_slug(session_type: SessionType, found: dict) -> None:
+    if not session_type.slug:
+        session_type.slug = _free_slug(session_type.coach, session_type.name, session_type.pk)
+    elif (SessionType.objects.filter(coach=session_type.coach, slug=session_type.slug)
+          .exclude(pk=session_type.pk).exists()):
+        found["slug"] = [SLUG_TAKEN]
+
+
+@transaction.atomic
+def session_type_save(*, coach: Coach, changes: dict,
+                      session_type: SessionType | None = None) -> SessionType:
+    """Create (no `session_type`) or change one of `coach`'s session types.
+
+    `changes` maps SESSION_TYPE_FIELDS names to values (durations as timedeltas, prices in
+    minor units); what it leaves out keeps its value, or the `discovery` default for a new
+    type. A new type without a slug gets one from its name. Raises ValidationError keyed by
+    field with every refusal at once; nothing is written then.
+    """
+    unknown = set(changes) - set(SESSION_TYPE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a session type field: {sorted(unknown)}")
+    if session_type is None:
+        session_type = SessionType(coach=coach, position=_next_position(coach))
+    elif session_type.coach_id != coach.pk:
+        raise ValueError("That session type is another coach's.")
+    for name, value in changes.items():
+        setattr(session_type, name, value)
+    session_type.name = (session_type.name or "").strip()
+    found: dict[str, list] = {}
+    for check in (_check_spans, _check_reminders, _check_location, _check_price, _check_limits):
+        check(session_type, found)
+    if session_type.name:
+        _check_slug(session_type, found)
+    try:
+        session_type.full_clean(exclude=[*found, "coach"], validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            found.setdefault(name, []).extend(messages)
+    if found:
+        raise ValidationError(found)
+    session_type.save()
+    return session_type
+
+
+def _next_position(coach: Coach) -> int:
+    last = SessionType.objects.filter(coach=coach).order_by("-position").first()
+    return 0 if last is None else last.position + 1

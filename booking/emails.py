@@ -21,6 +21,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from booking.invites import InviteFacts, invite_ics
+from booking.location import where_booked
+from booking.location_labels import where_label
 from booking.models import Booking
 
 Role = Literal["invitee", "coach"]
@@ -82,14 +84,15 @@ def _context(booking: Booking, *, role: Role, kind: str,
     invitee_zone, coach_zone = _zones(booking)
     session_type = booking.session_type
     own, other = (invitee_zone, coach_zone) if role == "invitee" else (coach_zone, invitee_zone)
+    where = where_booked(booking)
     context = {
         "booking": booking,
         "kind": kind,
         "role": role,
         "coach_name": booking.coach.display_name,
-        "session_name": session_type.name,
+        "session_name": session_type.display_name(),
         "duration_minutes": int(session_type.duration.total_seconds() // 60),
-        "what_to_expect": session_type.description or _(
+        "what_to_expect": session_type.display_description() or _(
             "A personal conversation with %(coach)s about where you are and where you want "
             "to go. Come as you are; there is nothing to prepare.") % {
                 "coach": booking.coach.display_name},
@@ -105,6 +108,9 @@ def _context(booking: Booking, *, role: Role, kind: str,
         "coach_message": coach_message,
         # The coach's own page of the booking; the invitee's emails never carry it.
         "workspace_url": booking.workspace_url if role == "coach" else "",
+        # Where, the booking's own room link included: this email goes to one of the two sides.
+        "where_label": where_label(where),
+        "where_link": where.link,
     }
     if previous_start is not None:
         context["previous_when"] = When.of(previous_start,
@@ -113,7 +119,7 @@ def _context(booking: Booking, *, role: Role, kind: str,
 
 
 def _subject(booking: Booking, *, role: Role, kind: str, when: When) -> str:
-    values = {"session": booking.session_type.name, "coach": booking.coach.display_name,
+    values = {"session": booking.session_type.display_name(), "coach": booking.coach.display_name,
               "name": booking.invitee_name, "date": when.date, "time": when.start}
     subjects = {
         ("invitee", "confirmed"): _("Confirmed: %(session)s with %(coach)s, %(date)s at %(time)s"),
@@ -131,20 +137,26 @@ def _subject(booking: Booking, *, role: Role, kind: str, when: When) -> str:
 
 def _invite_facts(booking: Booking, *, role: Role, context: dict, now: datetime) -> InviteFacts:
     if role == "invitee":
-        summary = f"{booking.session_type.name} · {booking.coach.display_name}"
-        description = "\n\n".join([context["what_to_expect"], _(
+        summary = f"{booking.session_type.display_name()} · {booking.coach.display_name}"
+        description = "\n\n".join([*_where_lines(context), context["what_to_expect"], _(
             "Cancel or reschedule: %(url)s") % {"url": booking.manage_url}])
         return InviteFacts.from_booking(booking, dtstamp=now, manage_url=booking.manage_url,
                                         summary=summary, description=description)
     # The manage link is the invitee's credential: it stays out of the coach's calendar,
     # which she may share (the feed leaves it out for the same reason).
-    summary = f"{booking.session_type.name} · {header_safe(booking.invitee_name)}"
+    summary = f"{booking.session_type.display_name()} · {header_safe(booking.invitee_name)}"
     lines = [f"{booking.invitee_name} <{booking.invitee_email}>",
              _("Time zone: %(zone)s") % {"zone": booking.invitee_timezone}]
     if booking.message:
         lines.append(_("Message: %(message)s") % {"message": booking.message})
+    lines.extend(_where_lines(context))
     return InviteFacts.from_booking(booking, dtstamp=now, manage_url="", summary=summary,
                                     description="\n".join(lines))
+
+
+def _where_lines(context: dict) -> list[str]:
+    line = " ".join(filter(None, [context["where_label"], context["where_link"]]))
+    return [_("Where: %(where)s") % {"where": line}] if line else []
 
 
 def _message(booking: Booking, *, role: Role, template: str, subject: str, context: dict,

@@ -147,9 +147,9 @@ def _current_keys(coach: Coach) -> dict[int, str]:
     """{session type pk: the key its bookings' current events carry} for the coach's types."""
     email, name = coach.user.email, coach.display_name
     return {pk: feed_events.event_key(organizer_name=name, organizer_email=email,
-                                      type_name=type_name)
-            for pk, type_name in SessionType.objects.filter(coach=coach)
-            .values_list("pk", "name")}
+                                      type_name=type_name, type_location=tuple(location))
+            for pk, type_name, *location in SessionType.objects.filter(coach=coach)
+            .values_list("pk", "name", *feed_events.TYPE_LOCATION_FIELDS)}
 
 
 def _stored_events(*, coach: Coach, now: datetime) -> list[tuple[bytes, int | None]]:

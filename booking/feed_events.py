@@ -10,7 +10,7 @@ and the feed joins the stored pieces. Two fields say what a stored event was mad
   back (a QuerySet.update() that moves `updated_at`) shows as stale too.
 - `feed_event_key`: a hash of everything else that went into it: the builder (this module,
   `booking.invites` and icalendar's version), the coach's name and email and the session
-  type's name, which live on other rows.
+  type's name and location, which live on other rows.
 
 The feed renders again the rows whose `feed_event_at` or `feed_event_key` no longer match.
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import icalendar
 
-from booking import invites
+from booking import invites, location
 from booking.invites import InviteFacts
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ if TYPE_CHECKING:
 
 def _builder_version() -> str:
     # A deploy that changes what the builder writes must make every stored event stale.
-    source = Path(invites.__file__).read_bytes() + Path(__file__).read_bytes()
+    source = b"".join(Path(module.__file__).read_bytes()
+                      for module in (invites, location, sys.modules[__name__]))
     return hashlib.blake2b(source + icalendar.__version__.encode(), digest_size=8).hexdigest()
 
 
@@ -55,12 +57,20 @@ class StoredEvent:
     at: datetime
 
 
-def event_key(*, organizer_name: str, organizer_email: str, type_name: str) -> str:
+# The session type's fields an event shows besides its name: where the session happens.
+TYPE_LOCATION_FIELDS = ("location_kind", "location_details", "location_room_per_booking")
+
+
+def event_key(*, organizer_name: str, organizer_email: str, type_name: str,
+              type_location: tuple = ()) -> str:
     """The hash of what an event depends on besides its booking's row (KEY_LENGTH hex digits).
+
+    `type_location` is the session type's TYPE_LOCATION_FIELDS values, in that order.
 
     A feed holds a handful of distinct keys (one per session type), so it computes each once.
     """
-    parts = json.dumps([BUILDER_VERSION, organizer_name, organizer_email, type_name])
+    parts = json.dumps([BUILDER_VERSION, organizer_name, organizer_email, type_name,
+                        list(type_location)])
     return hashlib.blake2b(parts.encode(), digest_size=KEY_LENGTH // 2).hexdigest()
 
 
@@ -69,11 +79,14 @@ def feed_facts(booking: Booking) -> InviteFacts:
 
     What the emailed invite says (same UID, SEQUENCE and times), with DTSTAMP at the booking's
     last change (so a row always gives the same bytes), the summary "<session type> ·
-    <invitee>", her message as the description, no alarm and no manage link: that link is the
-    invitee's credential and stays out of the coach's calendar.
+    <invitee>", her message (and the video link) as the description, no alarm and no manage
+    link: that link is the invitee's credential and stays out of the coach's calendar.
     """
+    # The video link also goes in the description: not every client shows CONFERENCE.
+    link = location.where_booked(booking).link
     return InviteFacts.from_booking(
-        booking, dtstamp=booking.updated_at, manage_url="", description=booking.message,
+        booking, dtstamp=booking.updated_at, manage_url="",
+        description="\n\n".join(filter(None, [booking.message, link])),
         summary=f"{booking.session_type.name} · {booking.invitee_name}", alarm_minutes=None)
 
 
@@ -82,5 +95,7 @@ def render_event(booking: Booking) -> StoredEvent:
     coach = booking.coach
     ics = invites.vevent(feed_facts(booking)).to_ical()
     key = event_key(organizer_name=coach.display_name, organizer_email=coach.user.email,
-                    type_name=booking.session_type.name)
+                    type_name=booking.session_type.name,
+                    type_location=tuple(getattr(booking.session_type, field)
+                                        for field in TYPE_LOCATION_FIELDS))
     return StoredEvent(ics=ics, key=key, at=booking.updated_at)

@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from icalendar import Alarm, Calendar, Event, vCalAddress
+from icalendar import Alarm, Calendar, Event, vCalAddress, vUri
+
+from booking.location import where_booked
 
 if TYPE_CHECKING:
     from booking.models import Booking
@@ -53,6 +55,10 @@ class InviteFacts:
     created: datetime | None = None
     # Minutes before the start for a display alarm; None for none (feeds may prefer none).
     alarm_minutes: int | None = DEFAULT_ALARM_MINUTES
+    # Where: LOCATION (an address, a phone line or the link) and the video link, sent as an
+    # RFC 7986 CONFERENCE so that URL stays the manage link.
+    location: str = ""
+    conference_url: str = ""
 
     def __post_init__(self) -> None:
         for name in ("start", "end", "dtstamp", "last_modified", "created"):
@@ -78,6 +84,7 @@ class InviteFacts:
         `manage_url` is absolute (settings.SITE_URL + path), passed in to keep this pure.
         """
         coach = booking.coach
+        where = where_booked(booking)
         return cls(
             uid=booking_uid(booking.uid),
             sequence=booking.sequence,
@@ -96,6 +103,8 @@ class InviteFacts:
             last_modified=booking.updated_at,
             created=booking.created_at,
             alarm_minutes=alarm_minutes,
+            location=where.location,
+            conference_url=where.link,
         )
 
 
@@ -157,6 +166,11 @@ def vevent(facts: InviteFacts) -> Event:
         event.add("description", _text(facts.description))
     if facts.url:
         event.add("url", facts.url)
+    if _text(facts.location).strip():
+        event.add("location", " ".join(_text(facts.location).split()))
+    if facts.conference_url:
+        event.add("conference", vUri(_param(facts.conference_url).replace(" ", "")),
+                  parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
     if facts.created is not None:
         event.add("created", _utc(facts.created))
     if facts.last_modified is not None:

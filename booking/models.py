@@ -54,6 +54,10 @@ class Booking(models.Model):
     invitee_language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
                                         default="fr")
     message = models.TextField(_("message"), max_length=2000, blank=True)
+    # Asked when the session type is a phone call; the coach calls this number.
+    invitee_phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The room made for this booking when its type asks for one; only the two sides see it.
+    meeting_url = models.URLField(_("meeting link"), max_length=200, blank=True)
     consent_at = models.DateTimeField(_("consent given at"))
     # iCalendar SEQUENCE: rises with every change the invitee's calendar must apply.
     sequence = models.PositiveIntegerField(_("sequence"), default=0)

@@ -24,12 +24,17 @@ from django.utils.translation import gettext_lazy as _
 from availability.models import SessionType
 from availability.selectors import session_type_rules
 from availability.slots import Refusal, timing_refusal
-from booking import errors
+from booking import errors, location
 from booking.locks import lock
 from booking.models import Booking, BookingEvent, BookingNote
 from booking.selectors import SlotFacts, change_refusal
 from booking.tasks import notify_booking_changed
-from booking.validators import validate_email_address, validate_message, validate_person_name
+from booking.validators import (
+    clean_phone_number,
+    validate_email_address,
+    validate_message,
+    validate_person_name,
+)
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
 ACTORS = frozenset(Booking.CancelledBy.values)
@@ -42,6 +47,7 @@ class Invitee:
     timezone: ZoneInfo
     language: str = "fr"
     message: str = ""
+    phone: str = ""
 
 
 def normalize_email(email: str) -> str:
@@ -62,9 +68,10 @@ def _validated(field: str, validator, value: str, errors_by_field: dict) -> str:
     return value
 
 
-def _clean_invitee(invitee: Invitee) -> Invitee:
+def _clean_invitee(invitee: Invitee, *, phone_required: bool = False) -> Invitee:
     """The invitee with trimmed, normalised values; ValidationError keyed by Booking field."""
     found: dict[str, list] = {}
+    phone = clean_phone_number(invitee.phone, required=phone_required, found=found)
     name = _validated("invitee_name", validate_person_name, invitee.name.strip(), found)
     email = _validated("invitee_email", validate_email_address,
                        normalize_email(invitee.email), found)
@@ -75,7 +82,8 @@ def _clean_invitee(invitee: Invitee) -> Invitee:
     if found:
         raise ValidationError(found)
     return Invitee(name=name, email=email, timezone=invitee.timezone,
-                   language=invitee.language, message=message.replace("\r\n", "\n"))
+                   language=invitee.language, message=message.replace("\r\n", "\n"),
+                   phone=phone)
 
 
 def _is_overlap(exc: IntegrityError) -> bool:
@@ -173,7 +181,7 @@ def booking_create(*, session_type: SessionType, start: datetime, invitee: Invit
     """
     now = now or timezone.now()
     start = _as_utc(start)
-    invitee = _clean_invitee(invitee)
+    invitee = _clean_invitee(invitee, phone_required=location.needs_phone(session_type))
     if status not in Booking.ACTIVE_STATUSES:
         raise ValueError(f"A new booking cannot be {status!r}.")
     try:
@@ -188,7 +196,9 @@ def booking_create(*, session_type: SessionType, start: datetime, invitee: Invit
                 coach=session_type.coach, session_type=session_type, status=status,
                 invitee_name=invitee.name, invitee_email=invitee.email,
                 invitee_timezone=invitee.timezone, invitee_language=invitee.language,
-                message=invitee.message, consent_at=now)
+                message=invitee.message, consent_at=now, invitee_phone=invitee.phone,
+                meeting_url=location.new_meeting_url() if location.needs_room(session_type)
+                else "")
             _place(booking, session_type, start)
             booking.save(force_insert=True)
             _record(booking, BookingEvent.Kind.CREATED, by=by, at=now)

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
+from booking.location import clean_phone
+
 INVITEE_NAME_MAX = 120
 MESSAGE_MAX = 2000
 EMAIL_MAX = 254
@@ -70,3 +72,22 @@ def validate_email_address(value: str) -> None:
     if _has_header_unsafe(value):
         raise ValidationError(_("Please enter a valid email address."), code="invalid")
     _email_validator(value)
+
+
+def clean_phone_number(value: str, *, required: bool, found: dict) -> str:
+    """The number, trimmed; required when the session is a phone call.
+
+    Refusals go into `found` under `invitee_phone`, with the invitee's other fields'.
+    """
+    if not value.strip():
+        if required:
+            found["invitee_phone"] = [ValidationError(
+                _("Please give the phone number to call you on."), code="required")]
+        return ""
+    try:
+        return clean_phone(value)
+    except ValueError:
+        found["invitee_phone"] = [ValidationError(
+            _("Please enter a phone number: 6 to 20 digits, with spaces, +, - or () if you "
+              "like."), code="invalid")]
+        return ""

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from booking.location import clean_phone
 from booking.validators import (
     EMAIL_MAX,
     INVITEE_NAME_MAX,
@@ -60,6 +61,10 @@ class StartField(forms.CharField):
         return start
 
 
+PHONE_INVALID = _("Please enter a phone number: 6 to 20 digits, with spaces, +, - or () if "
+                  "you like.")
+
+
 class BookingForm(forms.Form):
     start = StartField(widget=forms.HiddenInput, message=BAD_START)
     # The browser's zone, set by the picker; empty means the coach's zone.
@@ -84,6 +89,24 @@ class BookingForm(forms.Form):
     website = forms.CharField(
         label=_("Leave this field empty"), required=False, max_length=200,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+    def __init__(self, *args, phone: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Asked only when the session is a phone call, and then required.
+        if phone:
+            self.fields["phone"] = forms.CharField(
+                label=_("Your phone number"), max_length=32,
+                error_messages={"required": _("Please give the phone number to call you on.")},
+                widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel",
+                                              "maxlength": 32}),
+                help_text=_("The coach calls you on this number."))
+            self.order_fields(["start", "tz", "name", "email", "phone"])
+
+    def clean_phone(self) -> str:
+        try:
+            return clean_phone(self.cleaned_data["phone"])
+        except ValueError:
+            raise ValidationError(PHONE_INVALID, code="invalid") from None
 
     def clean_tz(self) -> ZoneInfo | None:
         value = self.cleaned_data["tz"]

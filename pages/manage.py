@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from booking import errors
 from booking.invites import InviteFacts, invite_ics
+from booking.location import where_booked
+from booking.location_labels import where_label
 from booking.models import Booking
 from booking.selectors import change_refusal
 from booking.services import booking_reschedule
@@ -111,11 +113,15 @@ def invite(request: HttpRequest, token: str) -> HttpResponse:
     """The invite as it stands: REQUEST while the booking holds, CANCEL once it is cancelled."""
     booking = booking_or_404(token)
     with translation.override(booking.invitee_language):
-        description = _("Cancel or reschedule: %(url)s") % {"url": booking.manage_url}
+        where = where_booked(booking)
+        line = " ".join(filter(None, [where_label(where), where.link]))
+        lines = [_("Where: %(where)s") % {"where": line}] if line else []
+        description = "\n\n".join(
+            [*lines, _("Cancel or reschedule: %(url)s") % {"url": booking.manage_url}])
+        summary = f"{booking.session_type.display_name()} · {booking.coach.display_name}"
     facts = InviteFacts.from_booking(
         booking, dtstamp=timezone.now(), manage_url=booking.manage_url,
-        summary=f"{booking.session_type.name} · {booking.coach.display_name}",
-        description=description)
+        summary=summary, description=description)
     method = "CANCEL" if booking.status == Booking.Status.CANCELLED else "REQUEST"
     response = HttpResponse(invite_ics(facts, method),
                             content_type=f"text/calendar; charset=utf-8; method={method}")

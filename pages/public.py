@@ -21,6 +21,7 @@ from availability.models import SessionType
 from availability.selectors import active_session_types
 from availability.slots import Refusal
 from booking import errors
+from booking.location import needs_phone, where_booked
 from booking.models import Booking
 from booking.selectors import booking_by_manage_token, start_refusal
 from booking.services import Invitee, booking_create
@@ -36,7 +37,8 @@ from web.ratelimit import booking_rate_limited
 TZ_COOKIE = "tz"
 TZ_COOKIE_AGE = 365 * 24 * 3600
 # Booking fields whose validation errors belong to a form field of the same meaning.
-FIELD_OF = {"invitee_name": "name", "invitee_email": "email", "message": "message"}
+FIELD_OF = {"invitee_name": "name", "invitee_email": "email", "message": "message",
+            "invitee_phone": "phone"}
 
 
 @dataclass
@@ -136,7 +138,8 @@ def _book_context(session_type: SessionType, form: BookingForm, start: datetime 
 def _book_get(request: HttpRequest, session_type: SessionType) -> HttpResponse:
     zone = _viewer_zone(request, session_type.coach).zone
     start = instant_or_none(request.GET.get("start"))
-    form = BookingForm(initial={"start": request.GET.get("start", ""), "tz": zone.key})
+    form = BookingForm(initial={"start": request.GET.get("start", ""), "tz": zone.key},
+                       phone=needs_phone(session_type))
     if start is None:
         context = _book_context(session_type, form, None, zone, problem=str(BAD_START))
         return render(request, "booking/book.html", context, status=400)
@@ -155,12 +158,13 @@ def _invitee(form: BookingForm, coach: Coach) -> Invitee:
         language = settings.LANGUAGE_CODE
     data = form.cleaned_data
     return Invitee(name=data["name"], email=data["email"], message=data["message"],
-                   timezone=data["tz"] or coach.zone, language=language)
+                   timezone=data["tz"] or coach.zone, language=language,
+                   phone=data.get("phone", ""))
 
 
 def _book_post(request: HttpRequest, session_type: SessionType) -> HttpResponse:
     coach = session_type.coach
-    form = BookingForm(request.POST)
+    form = BookingForm(request.POST, phone=needs_phone(session_type))
 
     def again(status: int, message: str | None = None, **extra) -> HttpResponse:
         if message:
@@ -212,13 +216,15 @@ def _utc_stamp(instant: datetime) -> str:
 
 
 def _calendar_links(booking: Booking) -> dict[str, str]:
-    title = _("%(session)s with %(coach)s") % {"session": booking.session_type.name,
+    title = _("%(session)s with %(coach)s") % {"session": booking.session_type.display_name(),
                                                "coach": booking.coach.display_name}
     details = _("Manage or cancel this booking: %(url)s") % {"url": booking.manage_url}
+    place = where_booked(booking).location
     google = urlencode({"action": "TEMPLATE", "text": title, "details": details,
+                        "location": place,
                         "dates": f"{_utc_stamp(booking.start)}/{_utc_stamp(booking.end)}"})
     outlook = urlencode({
-        "subject": title, "body": details,
+        "subject": title, "body": details, "location": place,
         "startdt": iso_utc(booking.start), "enddt": iso_utc(booking.end)})
     return {
         "ics": booking.get_absolute_url() + "invite.ics",

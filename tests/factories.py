@@ -111,13 +111,14 @@ class BookingFactory(factory.django.DjangoModelFactory):
 def book(session_type: SessionType, start: datetime | None = None, *,
          now: datetime | None = None, status: str = Booking.Status.CONFIRMED,
          name: str = "Ada Lovelace", email: str = "ada@example.org",
-         zone: ZoneInfo = PARIS, language: str = "fr", message: str = "") -> Booking:
+         zone: ZoneInfo = PARIS, language: str = "fr", message: str = "",
+         phone: str = "") -> Booking:
     """Book through `booking_create`, every rule checked; `start` defaults to the first free slot.
 
-    `name`, `email`, `zone`, `language` and `message` are the invitee's.
+    `name`, `email`, `zone`, `language`, `message` and `phone` are the invitee's.
     """
     invitee = Invitee(name=name, email=email, timezone=zone, language=language,
-                      message=message)
+                      message=message, phone=phone)
     return booking_create(session_type=session_type,
                           start=start or first_free_start(session_type, now), invitee=invitee,
                           now=now, status=status)

@@ -65,8 +65,11 @@ UUID_RE = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-
 
 
 def parse_uuid(value: object) -> UUID | None:
-    """A booking uid as the API writes it (with or without dashes), or None."""
-    if isinstance(value, UUID):  # already parsed by the URL's <uuid:> converter
+    """A booking uid as the API writes it (with or without dashes), or None.
+
+    A UUID passes as it is: the workspace's URLs (`<uuid:uid>`) have converted it already.
+    """
+    if isinstance(value, UUID):
         return value
     if not isinstance(value, str) or UUID_RE.fullmatch(value) is None:
         return None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workspace import agenda, bookings, export, feed, week
+from workspace import agenda, bookings, export, feed, types, week
 
 app_name = "workspace"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("bookings/<uuid:uid>/reschedule/", bookings.reschedule, name="reschedule"),
     path("bookings/<uuid:uid>/outcome/", bookings.outcome, name="outcome"),
     path("bookings/<uuid:uid>/notes/", bookings.note_add, name="note_add"),
+    path("types/", types.type_list, name="types"),
+    path("types/new/", types.type_new, name="type_new"),
+    path("types/<slug:slug>/", types.type_edit, name="type_edit"),
 ]

@@ -111,7 +111,8 @@ def test_bookings_list_every_status_by_start_in_the_coachs_zone(api, session_typ
         "uid": str(early.uid), "status": "confirmed", "type": "discovery",
         "start": "2027-03-01T09:00:00+01:00", "end": "2027-03-01T09:30:00+01:00",
         "name": "Zoé Durand", "email": "ann@example.com", "tz": "America/New_York",
-        "language": "en", "message": "Bonjour", "created_at": "2027-02-25T09:00:00+01:00"}
+        "language": "en", "message": "Bonjour", "created_at": "2027-02-25T09:00:00+01:00",
+        "phone": "", "meeting_url": ""}
 
 
 def test_start_and_end_are_the_coachs_local_days(api, session_type):

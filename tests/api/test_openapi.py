@@ -42,6 +42,8 @@ CONTRACT = {
     "/api/v1/me/bookings/{uid}/cancel": {"post"},
     "/api/v1/me/bookings/{uid}/reschedule": {"post"},
     "/api/v1/me/bookings/{uid}/outcome": {"post"},
+    "/api/v1/me/session-types": {"get", "post"},
+    "/api/v1/me/session-types/{slug}": {"patch"},
 }
 
 

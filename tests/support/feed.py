@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from booking.invites import InviteFacts
+from booking.location import where_booked
 from booking.models import Booking
 from booking.services import Invitee, booking_cancel, booking_create
 
@@ -48,8 +49,10 @@ def invite_facts(booking: Booking) -> InviteFacts:
     Written out here rather than taken from booking.feed_events: this is the definition the
     feed's events must keep.
     """
+    link = where_booked(booking).link  # the video link, when there is one
     return InviteFacts.from_booking(
-        booking, dtstamp=booking.updated_at, manage_url="", description=booking.message,
+        booking, dtstamp=booking.updated_at, manage_url="",
+        description="\n\n".join(filter(None, [booking.message, link])),
         summary=f"{booking.session_type.name} · {booking.invitee_name}", alarm_minutes=None)
 
 
