@@ -7,8 +7,10 @@ refuses a second overlapping row and the IntegrityError becomes SlotTaken. Rules
 constraint cannot express (the per-person limit, the daily cap) are re-checked under
 advisory locks on PostgreSQL (booking.locks), always taken in the order row → person → day.
 
-Side effects (emails) go through `notify_booking_changed`, enqueued only once the
-transaction has committed: a refused or rolled-back write sends nothing.
+Side effects (emails) go through `notify_booking_changed`, enqueued inside the change's
+transaction (an outbox, DESIGN invariant 3): django-tasks-db writes the task row in the same
+database, so a refused or rolled-back write leaves no task, and a committed one always has
+its task. Workers only see committed rows, so the task never runs before the change is visible.
 """
 
 from dataclasses import dataclass
@@ -84,10 +86,13 @@ def _is_overlap(exc: IntegrityError) -> bool:
     return getattr(diag, "constraint_name", None) == OVERLAP_CONSTRAINT
 
 
-def _notify_on_commit(booking: Booking) -> None:
-    pk, sequence = booking.pk, booking.sequence
-    # robust: the booking is committed by then; a failed enqueue is logged, not a 500.
-    transaction.on_commit(lambda: notify_booking_changed.enqueue(pk, sequence), robust=True)
+def _notify(booking: Booking) -> None:
+    """Enqueue this SEQUENCE's notification; call inside the change's transaction.
+
+    Not on commit: a failed enqueue after the commit would leave a confirmed booking that
+    nobody is told about. Inside the transaction, a failed enqueue rolls the change back.
+    """
+    notify_booking_changed.enqueue(booking.pk, booking.sequence)
 
 
 def _record(booking: Booking, kind: str, *, by: str, at: datetime, message: str = "",
@@ -192,7 +197,7 @@ def booking_create(*, session_type: SessionType, start: datetime, invitee: Invit
             _place(booking, session_type, start)
             booking.save(force_insert=True)
             _record(booking, BookingEvent.Kind.CREATED, by=by, at=now)
-            _notify_on_commit(booking)
+            _notify(booking)
     except IntegrityError as exc:
         if not _is_overlap(exc):
             raise
@@ -236,7 +241,7 @@ def booking_cancel(*, booking: Booking, by: str, reason: str = "",
         booking.save()
         _record(booking, BookingEvent.Kind.CANCELLED, by=by, at=now,
                 message=booking.cancel_reason)
-        _notify_on_commit(booking)
+        _notify(booking)
     return booking
 
 
@@ -278,7 +283,7 @@ def booking_confirm_payment(*, booking: Booking, now: datetime | None = None) ->
             booking.sequence += 1
             booking.save()
             _record(booking, BookingEvent.Kind.CONFIRMED, by=Booking.CancelledBy.SYSTEM, at=now)
-            _notify_on_commit(booking)
+            _notify(booking)
     except IntegrityError as exc:
         if not _is_overlap(exc):
             raise
@@ -304,7 +309,7 @@ def booking_release_hold(*, booking: Booking, now: datetime | None = None) -> Bo
         booking.sequence += 1
         booking.save()
         _record(booking, BookingEvent.Kind.CANCELLED, by=Booking.CancelledBy.SYSTEM, at=now)
-        _notify_on_commit(booking)
+        _notify(booking)
     return booking
 
 
@@ -343,7 +348,7 @@ def booking_reschedule(*, booking: Booking, start: datetime, by: str,
             booking.save()
             _record(booking, BookingEvent.Kind.RESCHEDULED, by=by, at=now, message=message,
                     old_start=old_start)
-            _notify_on_commit(booking)
+            _notify(booking)
     except IntegrityError as exc:
         if not _is_overlap(exc):
             raise

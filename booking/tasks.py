@@ -1,4 +1,5 @@
-"""Background jobs of bookings. Each is enqueued on commit and is safe to run twice.
+"""Background jobs of bookings. Each is enqueued inside its change's transaction (an outbox)
+and is safe to run twice.
 
 Every email is claimed first: a SentNotification row keyed by (booking, SEQUENCE, role,
 kind, minutes), created inside its own transaction under a unique constraint. The run that

@@ -21,6 +21,7 @@ from tests.factories import book
 from tests.support.icalcheck import assert_ical_check_passes
 from tests.support.mail import invite, recipients
 from tests.support.mailfail import fail_first
+from tests.support.outbox import notify_retries
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)
@@ -137,7 +138,7 @@ def test_mail_failure_keeps_the_booking_and_retries_with_backoff(session_type):
     assert mail.outbox == []
     assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CONFIRMED
     assert not SentNotification.objects.exists()  # the failed claim was released
-    retry = DBTaskResult.objects.get(task_path=NOTIFY)
+    [retry] = notify_retries()
     assert retry.run_after == NOW + RETRY_BACKOFF[0]
     assert retry.args_kwargs == {"args": [booking.pk, 0], "kwargs": {"attempt": 1}}
     assert notify_booking_changed.call(booking.pk, 0, attempt=1) == "done"
@@ -171,7 +172,7 @@ def test_backoff_grows_then_gives_up(session_type):
             notify_booking_changed.call(booking.pk, 0, attempt=attempt)
         with pytest.raises(SMTPServerDisconnected):
             notify_booking_changed.call(booking.pk, 0, attempt=len(RETRY_BACKOFF))
-    delays = sorted(r.run_after - NOW for r in DBTaskResult.objects.filter(task_path=NOTIFY))
+    delays = sorted(r.run_after - NOW for r in notify_retries())
     assert delays == sorted(RETRY_BACKOFF)
     assert delays[0] == timedelta(minutes=1) and delays[-1] >= timedelta(hours=1)
     assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CONFIRMED
