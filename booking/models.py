@@ -172,7 +172,8 @@ class SentNotification(models.Model):
 
     The unique key makes a task that runs twice send once: the second run cannot claim the
     row. A claim without `sent_at` is work in progress; a failed send deletes it so a retry can
-    claim again, and a claim left by a crashed worker may be taken over after a lease.
+    claim again, and a claim left by a crashed worker may be taken over after a lease. A message
+    given up on keeps its row with `failed_at` and `error`.
     """
 
     class Role(models.TextChoices):
@@ -195,6 +196,10 @@ class SentNotification(models.Model):
     start = models.DateTimeField(_("start"))
     claimed_at = models.DateTimeField(_("claimed at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Set when the message is given up on (retries used up, or an error no retry can cure), so
+    # the loss is visible in the admin rather than only in a log line.
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True, default="")
 
     class Meta:
         verbose_name = _("sent notification")

@@ -1,6 +1,5 @@
 import threading
 from datetime import UTC, datetime, timedelta
-from smtplib import SMTPServerDisconnected
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -133,15 +132,17 @@ def test_deleted_booking_sends_nothing():
 @pytest.mark.django_db
 def test_mail_failure_keeps_the_booking_and_retries_with_backoff(session_type):
     booking = book(session_type, START)
-    with fail_first():
+    with fail_first():  # the invitee's message fails; the coach's goes out regardless
         assert run(booking) == "retry scheduled"
-    assert mail.outbox == []
+    assert recipients() == [f"Claire Martin <{session_type.coach.user.email}>"]
     assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CONFIRMED
-    assert not SentNotification.objects.exists()  # the failed claim was released
+    # The invitee's failed claim was released; the coach's is marked sent.
+    assert list(SentNotification.objects.values_list("role", flat=True)) == ["coach"]
     [retry] = notify_retries()
     assert retry.run_after == NOW + RETRY_BACKOFF[0]
-    assert retry.args_kwargs == {"args": [booking.pk, 0], "kwargs": {"attempt": 1}}
-    assert notify_booking_changed.call(booking.pk, 0, attempt=1) == "done"
+    assert retry.args_kwargs == {"args": [booking.pk, 0],
+                                 "kwargs": {"attempt": 1, "roles": ["invitee"]}}
+    assert notify_booking_changed.call(booking.pk, 0, attempt=1, roles=["invitee"]) == "done"
     assert len(mail.outbox) == 2
 
 
@@ -170,8 +171,11 @@ def test_backoff_grows_then_gives_up(session_type):
     with fail_first(count=100):
         for attempt in range(len(RETRY_BACKOFF)):
             notify_booking_changed.call(booking.pk, 0, attempt=attempt)
-        with pytest.raises(SMTPServerDisconnected):
-            notify_booking_changed.call(booking.pk, 0, attempt=len(RETRY_BACKOFF))
+        assert notify_booking_changed.call(booking.pk, 0,
+                                           attempt=len(RETRY_BACKOFF)) == "gave up"
+    failed = SentNotification.objects.filter(failed_at=NOW, sent_at__isnull=True)
+    assert sorted(failed.values_list("role", flat=True)) == ["coach", "invitee"]
+    assert all("SMTPServerDisconnected" in n.error for n in failed)
     delays = sorted(r.run_after - NOW for r in notify_retries())
     assert delays == sorted(RETRY_BACKOFF)
     assert delays[0] == timedelta(minutes=1) and delays[-1] >= timedelta(hours=1)
@@ -221,13 +225,13 @@ def test_worker_sends_after_commit_and_mail_waits_while_it_is_down(session_type,
 @pytest.mark.django_db(transaction=True)
 def test_worker_retries_a_failed_send_later(session_type, frozen):
     book(session_type, START)
-    with fail_first():
+    with fail_first():  # the invitee's send fails; the coach's does not wait for it
         run_worker()
-    assert mail.outbox == []
+    assert len(mail.outbox) == 1
     retry = DBTaskResult.objects.get(task_path=NOTIFY, status="READY")
     assert retry.run_after == NOW + RETRY_BACKOFF[0]
     run_worker()  # not yet due
-    assert mail.outbox == []
+    assert len(mail.outbox) == 1
     frozen.shift(RETRY_BACKOFF[0])
     run_worker()
     assert len(mail.outbox) == 2
@@ -255,3 +259,26 @@ def test_two_concurrent_runs_send_each_message_once(session_type):
         thread.join()
     assert errors == []
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_a_permanent_failure_for_the_invitee_does_not_stop_the_coachs_message(session_type,
+                                                                              caplog):
+    booking = book(session_type, START)
+    real = EmailBackend.send_messages
+
+    def invitee_refused(self, messages):
+        if "ada@example.org" in messages[0].to[0]:
+            raise UnicodeEncodeError("ascii", "ü", 0, 1, "no retry can cure this")
+        return real(self, messages)
+
+    with mock.patch.object(EmailBackend, "send_messages", invitee_refused):
+        assert run(booking) == "done"
+    assert recipients() == [f"Claire Martin <{session_type.coach.user.email}>"]
+    assert notify_retries() == []  # nothing a retry could fix
+    failed = SentNotification.objects.get(role="invitee")
+    assert failed.failed_at == NOW and failed.sent_at is None
+    assert "UnicodeEncodeError" in failed.error
+    assert any(r.levelname == "ERROR" and "Giving up" in r.getMessage() for r in caplog.records)
+    run(booking)  # a task that runs again does not retry what was given up
+    assert len(mail.outbox) == 1
