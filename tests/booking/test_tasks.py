@@ -18,7 +18,7 @@ from booking.services import Invitee, booking_cancel, booking_create, booking_re
 from booking.tasks import CLAIM_LEASE, RETRY_BACKOFF, notify_booking_changed
 from tests.factories import book
 from tests.support.icalcheck import assert_ical_check_passes
-from tests.support.mail import invite, recipients
+from tests.support.mail import invite, parse, recipients
 from tests.support.mailfail import fail_first
 from tests.support.outbox import notify_retries
 
@@ -282,3 +282,12 @@ def test_a_permanent_failure_for_the_invitee_does_not_stop_the_coachs_message(se
     assert any(r.levelname == "ERROR" and "Giving up" in r.getMessage() for r in caplog.records)
     run(booking)  # a task that runs again does not retry what was given up
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_international_domain_is_sent_idna_encoded(session_type):
+    booking = book(session_type, START, email="zoe@müller.de")
+    assert run(booking) == "done"
+    to = [m for m in mail.outbox if "mller" in m.to[0]]
+    assert len(to) == 1
+    assert parse(to[0])["To"].addresses[0].addr_spec == "zoe@xn--mller-kva.de"
