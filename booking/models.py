@@ -50,6 +50,10 @@ class Booking(models.Model):
                               default=Status.CONFIRMED)
     invitee_name = models.CharField(_("name"), max_length=120)
     invitee_email = models.EmailField(_("email"), max_length=254)  # normalised: lower-case
+    # One spelling per mailbox (booking.addresses.canonical_email), for the per-person policy:
+    # Zoe.Durand+x@googlemail.com and zoedurand@gmail.com are one person. Set by the services.
+    invitee_email_canonical = models.CharField(_("canonical email"), max_length=254,
+                                               blank=True, default="", editable=False)
     invitee_timezone = TimeZoneField(_("time zone"), default="Europe/Paris")
     invitee_language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
                                         default="fr")
@@ -87,6 +91,8 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["coach", "blocked_start"], name="booking_coach_blocked"),
             models.Index(fields=["coach", "invitee_email"], name="booking_coach_email"),
+            models.Index(fields=["coach", "invitee_email_canonical"],
+                         name="booking_coach_email_canon"),
             models.Index(fields=["coach", "updated_at"], name="booking_coach_updated"),
             # The feed reads the coach's stored events in this order without sorting them, and
             # the agenda lists and pages her bookings by start among a practice's rows.

@@ -27,6 +27,7 @@ from availability.models import SessionType
 from availability.selectors import session_type_rules
 from availability.slots import Refusal, timing_refusal
 from booking import errors
+from booking.addresses import canonical_email
 from booking.locks import lock
 from booking.models import Booking, BookingEvent, BookingNote
 from booking.selectors import SlotFacts, change_refusal
@@ -119,8 +120,10 @@ def _check_person_limit(*, session_type: SessionType, email: str, start: datetim
         return
     # Two bookings by one person on different days share no other lock: without this one
     # each would see the other's allowance still free.
-    lock(f"booking:person:{session_type.coach_id}:{email}")
-    theirs = Booking.objects.filter(session_type=session_type, invitee_email=email).exclude(
+    canonical = canonical_email(email)
+    lock(f"booking:person:{session_type.coach_id}:{canonical}")
+    theirs = Booking.objects.filter(session_type=session_type,
+                                    invitee_email_canonical=canonical).exclude(
         status=Booking.Status.CANCELLED)
     if exclude is not None:
         theirs = theirs.exclude(pk=exclude.pk)
@@ -192,6 +195,7 @@ def booking_create(*, session_type: SessionType, start: datetime, invitee: Invit
             booking = Booking(
                 coach=session_type.coach, session_type=session_type, status=status,
                 invitee_name=invitee.name, invitee_email=invitee.email,
+                invitee_email_canonical=canonical_email(invitee.email),
                 invitee_timezone=invitee.timezone, invitee_language=invitee.language,
                 message=invitee.message, consent_at=now)
             _place(booking, session_type, start)

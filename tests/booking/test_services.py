@@ -501,3 +501,15 @@ def test_a_start_centuries_ahead_is_refused_before_any_window_is_expanded(sessio
                        invitee=Invitee(name="Ada", email="ada@example.org",
                                        timezone=ZoneInfo("Europe/Paris")))
     assert info.value.refusal is Refusal.TOO_FAR
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("zoedurand@gmail.com", "Zoe.Durand+x@googlemail.com"),
+    ("zoe@xn--mller-kva.de", "zoe@müller.de"),
+])
+def test_the_per_person_limit_sees_through_spellings_of_one_mailbox(session_type, first,
+                                                                      second):
+    assert session_type.limit_policy == SessionType.LimitPolicy.ONCE
+    book(session_type, at(9), email=first)
+    with pytest.raises(errors.LimitReached):
+        book(session_type, at(10), email=second)
