@@ -41,12 +41,13 @@ class SentNotificationInline(admin.TabularInline):
 
     model = SentNotification
     fields = ["sequence", "kind", "role", "minutes", "start_local", "claimed_at_local",
-              "sent_at_local"]
+              "sent_at_local", "failed_at_local", "error"]
     readonly_fields = fields
     extra = 0
     start_local = _local("start", _("start"))
     claimed_at_local = _local("claimed_at", _("claimed at"))
     sent_at_local = _local("sent_at", _("sent at"))
+    failed_at_local = _local("failed_at", _("failed at"))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SentNotification]:
         return super().get_queryset(request).select_related("booking__coach")

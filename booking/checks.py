@@ -1,4 +1,4 @@
-"""System checks: booking rate limits need a cache that every web process shares."""
+"""System checks: rate limits need a shared cache; the task outbox needs the DB backend."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -25,4 +25,21 @@ def shared_cache_deploy_check(app_configs, **kwargs) -> list:
         return [Warning("The default cache lives in each process: with several web processes "
                         "each keeps its own rate-limit counters and feed cache.",
                         hint="Set REDIS_URL for a shared cache.", id="booking.W001")]
+    return []
+
+
+OUTBOX_BACKEND = "django_tasks_db.DatabaseBackend"
+
+
+@register()
+def task_outbox_check(app_configs, **kwargs) -> list:
+    # Services enqueue inside their transaction: only a backend that writes the task row in
+    # that transaction (and whose workers see it only once committed) keeps it an outbox.
+    # An immediate backend would send mail for a change that may still roll back.
+    backend = settings.TASKS.get("default", {}).get("BACKEND")
+    if backend != OUTBOX_BACKEND:
+        return [Error(f"The default task backend is {backend!r}: booking notifications are "
+                      "enqueued inside the booking's transaction and need the database "
+                      "backend to run only after it commits.",
+                      hint=f"Use {OUTBOX_BACKEND}.", id="booking.E002")]
     return []

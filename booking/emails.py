@@ -9,7 +9,6 @@ tasks do, after claiming the message.
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import formataddr
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -20,6 +19,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from booking.addresses import header_address
 from booking.invites import InviteFacts, invite_ics
 from booking.location import where_booked
 from booking.location_labels import where_label
@@ -44,7 +44,7 @@ def header_safe(value: str) -> str:
 
 
 def _address(name: str, email: str) -> str:
-    return formataddr((header_safe(name), _one_line(email).replace(" ", "")))
+    return header_address(header_safe(name), _one_line(email).replace(" ", ""))
 
 
 @dataclass(frozen=True, slots=True)

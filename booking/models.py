@@ -50,6 +50,10 @@ class Booking(models.Model):
                               default=Status.CONFIRMED)
     invitee_name = models.CharField(_("name"), max_length=120)
     invitee_email = models.EmailField(_("email"), max_length=254)  # normalised: lower-case
+    # One spelling per mailbox (booking.addresses.canonical_email), for the per-person policy:
+    # Zoe.Durand+x@googlemail.com and zoedurand@gmail.com are one person. Set by the services.
+    invitee_email_canonical = models.CharField(_("canonical email"), max_length=254,
+                                               blank=True, default="", editable=False)
     invitee_timezone = TimeZoneField(_("time zone"), default="Europe/Paris")
     invitee_language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
                                         default="fr")
@@ -91,6 +95,8 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["coach", "blocked_start"], name="booking_coach_blocked"),
             models.Index(fields=["coach", "invitee_email"], name="booking_coach_email"),
+            models.Index(fields=["coach", "invitee_email_canonical"],
+                         name="booking_coach_email_canon"),
             models.Index(fields=["coach", "updated_at"], name="booking_coach_updated"),
             # The feed reads the coach's stored events in this order without sorting them, and
             # the agenda lists and pages her bookings by start among a practice's rows.
@@ -176,7 +182,8 @@ class SentNotification(models.Model):
 
     The unique key makes a task that runs twice send once: the second run cannot claim the
     row. A claim without `sent_at` is work in progress; a failed send deletes it so a retry can
-    claim again, and a claim left by a crashed worker may be taken over after a lease.
+    claim again, and a claim left by a crashed worker may be taken over after a lease. A message
+    given up on keeps its row with `failed_at` and `error`.
     """
 
     class Role(models.TextChoices):
@@ -199,6 +206,10 @@ class SentNotification(models.Model):
     start = models.DateTimeField(_("start"))
     claimed_at = models.DateTimeField(_("claimed at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Set when the message is given up on (retries used up, or an error no retry can cure), so
+    # the loss is visible in the admin rather than only in a log line.
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True, default="")
 
     class Meta:
         verbose_name = _("sent notification")

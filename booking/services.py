@@ -7,8 +7,10 @@ refuses a second overlapping row and the IntegrityError becomes SlotTaken. Rules
 constraint cannot express (the per-person limit, the daily cap) are re-checked under
 advisory locks on PostgreSQL (booking.locks), always taken in the order row → person → day.
 
-Side effects (emails) go through `notify_booking_changed`, enqueued only once the
-transaction has committed: a refused or rolled-back write sends nothing.
+Side effects (emails) go through `notify_booking_changed`, enqueued inside the change's
+transaction (an outbox, DESIGN invariant 3): django-tasks-db writes the task row in the same
+database, so a refused or rolled-back write leaves no task, and a committed one always has
+its task. Workers only see committed rows, so the task never runs before the change is visible.
 """
 
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from availability.models import SessionType
 from availability.selectors import session_type_rules
 from availability.slots import Refusal, timing_refusal
 from booking import errors, location
+from booking.addresses import canonical_email
 from booking.locks import lock
 from booking.models import Booking, BookingEvent, BookingNote
 from booking.selectors import SlotFacts, change_refusal
@@ -92,10 +95,13 @@ def _is_overlap(exc: IntegrityError) -> bool:
     return getattr(diag, "constraint_name", None) == OVERLAP_CONSTRAINT
 
 
-def _notify_on_commit(booking: Booking) -> None:
-    pk, sequence = booking.pk, booking.sequence
-    # robust: the booking is committed by then; a failed enqueue is logged, not a 500.
-    transaction.on_commit(lambda: notify_booking_changed.enqueue(pk, sequence), robust=True)
+def _notify(booking: Booking) -> None:
+    """Enqueue this SEQUENCE's notification; call inside the change's transaction.
+
+    Not on commit: a failed enqueue after the commit would leave a confirmed booking that
+    nobody is told about. Inside the transaction, a failed enqueue rolls the change back.
+    """
+    notify_booking_changed.enqueue(booking.pk, booking.sequence)
 
 
 def _record(booking: Booking, kind: str, *, by: str, at: datetime, message: str = "",
@@ -122,8 +128,10 @@ def _check_person_limit(*, session_type: SessionType, email: str, start: datetim
         return
     # Two bookings by one person on different days share no other lock: without this one
     # each would see the other's allowance still free.
-    lock(f"booking:person:{session_type.coach_id}:{email}")
-    theirs = Booking.objects.filter(session_type=session_type, invitee_email=email).exclude(
+    canonical = canonical_email(email)
+    lock(f"booking:person:{session_type.coach_id}:{canonical}")
+    theirs = Booking.objects.filter(session_type=session_type,
+                                    invitee_email_canonical=canonical).exclude(
         status=Booking.Status.CANCELLED)
     if exclude is not None:
         theirs = theirs.exclude(pk=exclude.pk)
@@ -195,6 +203,7 @@ def booking_create(*, session_type: SessionType, start: datetime, invitee: Invit
             booking = Booking(
                 coach=session_type.coach, session_type=session_type, status=status,
                 invitee_name=invitee.name, invitee_email=invitee.email,
+                invitee_email_canonical=canonical_email(invitee.email),
                 invitee_timezone=invitee.timezone, invitee_language=invitee.language,
                 message=invitee.message, consent_at=now, invitee_phone=invitee.phone,
                 meeting_url=location.new_meeting_url() if location.needs_room(session_type)
@@ -202,7 +211,7 @@ def booking_create(*, session_type: SessionType, start: datetime, invitee: Invit
             _place(booking, session_type, start)
             booking.save(force_insert=True)
             _record(booking, BookingEvent.Kind.CREATED, by=by, at=now)
-            _notify_on_commit(booking)
+            _notify(booking)
     except IntegrityError as exc:
         if not _is_overlap(exc):
             raise
@@ -246,7 +255,7 @@ def booking_cancel(*, booking: Booking, by: str, reason: str = "",
         booking.save()
         _record(booking, BookingEvent.Kind.CANCELLED, by=by, at=now,
                 message=booking.cancel_reason)
-        _notify_on_commit(booking)
+        _notify(booking)
     return booking
 
 
@@ -288,7 +297,7 @@ def booking_confirm_payment(*, booking: Booking, now: datetime | None = None) ->
             booking.sequence += 1
             booking.save()
             _record(booking, BookingEvent.Kind.CONFIRMED, by=Booking.CancelledBy.SYSTEM, at=now)
-            _notify_on_commit(booking)
+            _notify(booking)
     except IntegrityError as exc:
         if not _is_overlap(exc):
             raise
@@ -314,7 +323,7 @@ def booking_release_hold(*, booking: Booking, now: datetime | None = None) -> Bo
         booking.sequence += 1
         booking.save()
         _record(booking, BookingEvent.Kind.CANCELLED, by=Booking.CancelledBy.SYSTEM, at=now)
-        _notify_on_commit(booking)
+        _notify(booking)
     return booking
 
 
@@ -353,7 +362,7 @@ def booking_reschedule(*, booking: Booking, start: datetime, by: str,
             booking.save()
             _record(booking, BookingEvent.Kind.RESCHEDULED, by=by, at=now, message=message,
                     old_start=old_start)
-            _notify_on_commit(booking)
+            _notify(booking)
     except IntegrityError as exc:
         if not _is_overlap(exc):
             raise

@@ -1,4 +1,5 @@
-"""Background jobs of bookings. Each is enqueued on commit and is safe to run twice.
+"""Background jobs of bookings. Each is enqueued inside its change's transaction (an outbox)
+and is safe to run twice.
 
 Every email is claimed first: a SentNotification row keyed by (booking, SEQUENCE, role,
 kind, minutes), created inside its own transaction under a unique constraint. The run that
@@ -57,8 +58,10 @@ def claim(booking: Booking, *, role: str, kind: str, now: datetime,
     except IntegrityError:
         pass
     # The conditional update is atomic: of two runs taking over a stale claim, one wins.
+    # A message given up on (failed_at) stays given up: only a person may decide to resend.
     taken = SentNotification.objects.filter(
-        **key, sent_at__isnull=True, claimed_at__lt=now - CLAIM_LEASE).update(claimed_at=now)
+        **key, sent_at__isnull=True, failed_at__isnull=True,
+        claimed_at__lt=now - CLAIM_LEASE).update(claimed_at=now)
     return SentNotification.objects.get(**key) if taken else None
 
 
@@ -144,41 +147,76 @@ def _never_announced(booking: Booking) -> bool:
             and not booking.notifications.filter(kind=Kind.REQUEST).exists())
 
 
+def give_up(booking: Booking, *, role: str, kind: str, now: datetime, error: BaseException,
+            minutes: int = 0) -> None:
+    """Record that this message will not be sent, and say so loudly (log ERROR, admin)."""
+    SentNotification.objects.update_or_create(
+        booking=booking, sequence=booking.sequence, role=role, kind=kind, minutes=minutes,
+        defaults={"start": booking.start, "claimed_at": now, "failed_at": now,
+                  "error": f"{type(error).__name__}: {error}"[:2000]})
+    logger.error("Giving up the %s %s to the %s of booking %s #%s: %s", kind,
+                 "email" if minutes == 0 else f"({minutes} min)", role, booking.pk,
+                 booking.sequence, error)
+
+
+def _notify_kind(booking: Booking) -> str | None:
+    """What this SEQUENCE announces: REQUEST, CANCEL, or None when there is nothing to say."""
+    if booking.status == Booking.Status.CANCELLED:
+        return None if _never_announced(booking) else Kind.CANCEL
+    if booking.status == Booking.Status.CONFIRMED:
+        return Kind.REQUEST
+    return None
+
+
+def _deliver(booking: Booking, roles: list[str], kind: str, now: datetime) -> list[tuple]:
+    """Send to each role independently; the (role, error) pairs a later attempt may cure.
+
+    One recipient's failure never stops the other's message: each is claimed and sent alone.
+    """
+    transient = []
+    for role in roles:
+        try:
+            sent = send_once(booking, role=role, kind=kind, now=now)
+        except TRANSIENT_ERRORS as exc:
+            transient.append((role, exc))
+            continue
+        except Exception as exc:  # a message no retry can fix (a bad address, a template bug)
+            give_up(booking, role=role, kind=kind, now=now, error=exc)
+            continue
+        if sent and role == Role.INVITEE and kind == Kind.REQUEST:
+            schedule_reminders(booking, now=timezone.now())
+    return transient
+
+
 @task()
-def notify_booking_changed(booking_pk: int, sequence: int, attempt: int = 0) -> str:
+def notify_booking_changed(booking_pk: int, sequence: int, attempt: int = 0,
+                           roles: list[str] | None = None) -> str:
     """Send the invitee and the coach the invite (or cancellation) for this SEQUENCE.
 
     A task for an older SEQUENCE than the booking's sends nothing: the newer change enqueued
     its own task, which sends the current state (the CANCEL rather than an outdated REQUEST).
+    `roles` (default both) lets a retry send only the messages that failed.
     """
     booking = _load(booking_pk)
     if booking is None or booking.sequence != sequence:
         return "stale"
-    if booking.status == Booking.Status.CANCELLED:
-        if _never_announced(booking):
-            return "nothing to send"
-        kind = Kind.CANCEL
-    elif booking.status == Booking.Status.CONFIRMED:
-        kind = Kind.REQUEST
-    else:
+    kind = _notify_kind(booking)
+    if kind is None:
         return "nothing to send"
     now = timezone.now()
-    try:
-        for role in (Role.INVITEE, Role.COACH):
-            sent = send_once(booking, role=role, kind=kind, now=now)
-            if sent and role == Role.INVITEE and kind == Kind.REQUEST:
-                schedule_reminders(booking, now=timezone.now())
-    except TRANSIENT_ERRORS as exc:
-        when = retry_at(attempt, now)
-        if when is None:
-            logger.error("Giving up notifying booking %s #%s: %s", booking_pk, sequence, exc)
-            raise
-        logger.warning("Mail failed for booking %s #%s (%s); retrying at %s",
-                       booking_pk, sequence, exc, when.isoformat())
-        notify_booking_changed.using(run_after=when).enqueue(booking_pk, sequence,
-                                                             attempt=attempt + 1)
-        return "retry scheduled"
-    return "done"
+    failed = _deliver(booking, roles or [Role.INVITEE.value, Role.COACH.value], kind, now)
+    if not failed:
+        return "done"
+    when = retry_at(attempt, now)
+    if when is None:
+        for role, exc in failed:
+            give_up(booking, role=role, kind=kind, now=now, error=exc)
+        return "gave up"
+    logger.warning("Mail failed for booking %s #%s (%s); retrying at %s", booking_pk, sequence,
+                   "; ".join(f"{role}: {exc}" for role, exc in failed), when.isoformat())
+    notify_booking_changed.using(run_after=when).enqueue(
+        booking_pk, sequence, attempt=attempt + 1, roles=[str(role) for role, _ in failed])
+    return "retry scheduled"
 
 
 def _superseded(booking: Booking, minutes: int, now: datetime) -> bool:
@@ -204,8 +242,9 @@ def send_reminder(booking_pk: int, sequence: int, minutes: int, attempt: int = 0
     except TRANSIENT_ERRORS as exc:
         when = retry_at(attempt, now)
         if when is None or when >= booking.start:
-            logger.error("Giving up reminding booking %s #%s: %s", booking_pk, sequence, exc)
-            raise
+            give_up(booking, role=Role.INVITEE, kind=Kind.REMINDER, now=now, error=exc,
+                    minutes=minutes)
+            return "gave up"
         send_reminder.using(run_after=when).enqueue(booking_pk, sequence, minutes,
                                                     attempt=attempt + 1)
         return "retry scheduled"

@@ -1,8 +1,12 @@
 """Validators for what a prospect types: name, email and message (invariant 6).
 
 The name and email end up in email headers, so line breaks and other control characters are
-refused there (header injection). A message may hold line breaks and tabs, nothing else
-invisible. Lone surrogates and NUL are refused everywhere: neither survives a database write.
+refused there (header injection), and so are invisible, bidirectional-control and formatting
+characters (category Cf: U+200B, U+00AD, U+202E…), which make one address or name look like
+another. An email's local part must be ASCII (SMTPUTF8 is not guaranteed) and unquoted; its
+domain a name (no IP literal), which may be Unicode: it is sent IDNA-encoded. A message may
+hold line breaks and tabs, nothing else invisible. Lone surrogates and NUL are refused
+everywhere: neither survives a database write.
 """
 
 import unicodedata
@@ -12,6 +16,7 @@ from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 from booking.location import clean_phone
+from booking.addresses import ascii_email
 
 INVITEE_NAME_MAX = 120
 MESSAGE_MAX = 2000
@@ -20,6 +25,7 @@ EMAIL_MAX = 254
 # Unicode categories never allowed in a name or an email: controls (CR, LF, NUL, …),
 # surrogates, and the line and paragraph separators that str.splitlines() also breaks on.
 _HEADER_UNSAFE = {"Cc", "Cs", "Zl", "Zp"}
+_INVISIBLE = "Cf"
 _MESSAGE_ALLOWED_CONTROLS = {"\n", "\t"}
 
 _email_validator = EmailValidator(message=_("Please enter a valid email address."))
@@ -27,6 +33,10 @@ _email_validator = EmailValidator(message=_("Please enter a valid email address.
 
 def _has_header_unsafe(value: str) -> bool:
     return any(unicodedata.category(char) in _HEADER_UNSAFE for char in value)
+
+
+def _has_invisible(value: str) -> bool:
+    return any(unicodedata.category(char) == _INVISIBLE for char in value)
 
 
 def validate_person_name(value: str) -> None:
@@ -41,6 +51,10 @@ def validate_person_name(value: str) -> None:
         raise ValidationError(
             _("Your name must fit on one line and cannot contain control characters."),
             code="control_characters")
+    if _has_invisible(value):
+        raise ValidationError(
+            _("Your name cannot contain invisible or text-direction characters."),
+            code="invisible_characters")
 
 
 def validate_message(value: str) -> None:
@@ -71,6 +85,11 @@ def validate_email_address(value: str) -> None:
             code="max_length", params={"max": EMAIL_MAX})
     if _has_header_unsafe(value):
         raise ValidationError(_("Please enter a valid email address."), code="invalid")
+    if _has_invisible(value):
+        raise ValidationError(
+            _("Your email address cannot contain invisible or text-direction characters."),
+            code="invisible_characters")
+    _validate_deliverable(value)  # first: its messages say more than "not valid"
     _email_validator(value)
 
 
@@ -91,3 +110,21 @@ def clean_phone_number(value: str, *, required: bool, found: dict) -> str:
             _("Please enter a phone number: 6 to 20 digits, with spaces, +, - or () if you "
               "like."), code="invalid")]
         return ""
+
+
+def _validate_deliverable(value: str) -> None:
+    """What every mail server takes: ASCII unquoted local part, a (possibly Unicode) domain."""
+    local, _at, domain = value.rpartition("@")
+    if local.startswith('"') or domain.startswith("["):
+        raise ValidationError(
+            _("Please enter an email address of the form name@domain, without quotes or "
+              "brackets."), code="unusual_form")
+    if not local.isascii():
+        raise ValidationError(
+            _("The part of your email address before the @ can only use letters without "
+              "accents, digits and . _ + -."), code="non_ascii_local_part")
+    try:
+        ascii_email(value)
+    except (UnicodeError, ValueError) as exc:
+        raise ValidationError(_("Please enter a valid email address."),
+                              code="invalid") from exc

@@ -3,7 +3,6 @@
 Plain text for now: the HTML layouts live in templates/, which another change is reworking.
 """
 
-from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from booking.addresses import header_address
 from booking.emails import When, header_safe
 from payments.models import Payment
 from payments.money import format_money
@@ -45,8 +45,8 @@ def _invitee_message(payment: Payment) -> EmailMessage:
         subject = _("Refund: %(session)s with %(coach)s") % facts
     return EmailMessage(subject=header_safe(subject), body=body,
                         from_email=settings.DEFAULT_FROM_EMAIL,
-                        to=[formataddr((header_safe(booking.invitee_name),
-                                        booking.invitee_email))])
+                        to=[header_address(header_safe(booking.invitee_name),
+                                           booking.invitee_email)])
 
 
 def _coach_message(payment: Payment) -> EmailMessage:
@@ -62,7 +62,7 @@ def _coach_message(payment: Payment) -> EmailMessage:
         subject = _("Refund to %(name)s: %(amount)s") % facts
     return EmailMessage(subject=header_safe(subject), body=body,
                         from_email=settings.DEFAULT_FROM_EMAIL,
-                        to=[formataddr((header_safe(coach.display_name), coach.user.email))])
+                        to=[header_address(header_safe(coach.display_name), coach.user.email)])
 
 
 def refund_messages(payment: Payment) -> list[EmailMessage]:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import Coach, User
 from availability.models import SessionType
 from availability.services import availability_for_coach, weekly_window_add
+from booking.addresses import canonical_email
 from booking.models import Booking, SentNotification
 from booking.selectors import free_slots_for
 from booking.services import Invitee, booking_create
@@ -98,6 +99,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
     status = Booking.Status.CONFIRMED
     invitee_name = "Ada Lovelace"
     invitee_email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    invitee_email_canonical = factory.LazyAttribute(lambda b: canonical_email(b.invitee_email))
     invitee_timezone = "Europe/Paris"
     invitee_language = "fr"
     consent_at = factory.LazyFunction(timezone.now)

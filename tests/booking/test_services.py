@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from availability.models import SessionType
@@ -21,6 +21,7 @@ from booking.services import (
     booking_reschedule,
 )
 from tests.factories import SessionTypeFactory, book
+from tests.support.outbox import notify_args
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)  # Monday 09:00 in Paris
@@ -406,45 +407,69 @@ def test_cancelled_booking_cannot_be_marked_no_show(session_type):
         booking_mark_no_show(booking=booking)
 
 
-def test_create_enqueues_the_notification_only_after_commit(
+def test_create_writes_its_notification_in_its_own_transaction(
         session_type, enqueued, django_capture_on_commit_callbacks):
+    # Inside, not on commit: a failed enqueue after the commit would lose the emails.
     with django_capture_on_commit_callbacks() as callbacks:
         booking = book(session_type, at(9))
-        assert enqueued == []
-    assert len(callbacks) == 1
-    callbacks[0]()
-    assert enqueued == [(booking.pk, 0)]
+        assert enqueued == [(booking.pk, 0)]
+    assert callbacks == []
 
 
 @pytest.mark.parametrize("change", ["cancel", "reschedule"])
 def test_changes_enqueue_the_notification_with_the_new_sequence(
-        session_type, enqueued, django_capture_on_commit_callbacks, change):
+        session_type, enqueued, change):
     booking = book(session_type, at(9))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        if change == "cancel":
-            booking_cancel(booking=booking, by=INVITEE)
-        else:
-            booking_reschedule(booking=booking, start=at(10), by=INVITEE)
-    assert len(callbacks) == 1
-    assert enqueued[-1] == (booking.pk, 1)
+    if change == "cancel":
+        booking_cancel(booking=booking, by=INVITEE)
+    else:
+        booking_reschedule(booking=booking, start=at(10), by=INVITEE)
+    assert enqueued == [(booking.pk, 0), (booking.pk, 1)]
 
 
-def test_refused_writes_enqueue_nothing(session_type, enqueued,
-                                        django_capture_on_commit_callbacks):
+def test_refused_writes_enqueue_nothing(session_type, enqueued):
     booking = book(session_type, at(9), email="a@example.org")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(errors.SlotTaken):
-            book(session_type, at(9), email="b@example.org")
-        with pytest.raises(errors.LimitReached):
-            book(session_type, at(10), email="a@example.org")
-        with pytest.raises(errors.SlotUnavailable):
-            booking_reschedule(booking=booking, start=at(12, 30), by=INVITEE)
-        with time_machine.travel(at(8), tick=False), pytest.raises(errors.ChangeNotAllowed):
-            booking_cancel(booking=booking, by=INVITEE)
-        with time_machine.travel(at(10), tick=False):
-            booking_mark_no_show(booking=booking)
-    assert callbacks == []
-    assert enqueued == []
+    with pytest.raises(errors.SlotTaken):
+        book(session_type, at(9), email="b@example.org")
+    with pytest.raises(errors.LimitReached):
+        book(session_type, at(10), email="a@example.org")
+    with pytest.raises(errors.SlotUnavailable):
+        booking_reschedule(booking=booking, start=at(12, 30), by=INVITEE)
+    with time_machine.travel(at(8), tick=False), pytest.raises(errors.ChangeNotAllowed):
+        booking_cancel(booking=booking, by=INVITEE)
+    with time_machine.travel(at(10), tick=False):
+        booking_mark_no_show(booking=booking)
+    assert enqueued == [(booking.pk, 0)]
+
+
+def test_a_booking_whose_transaction_rolls_back_leaves_no_task_row(session_type):
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        book(session_type, at(9))
+        assert len(notify_args()) == 1  # written with the booking…
+        raise Abort
+    assert not Booking.objects.exists()
+    assert notify_args() == []  # …and rolled back with it
+
+
+def test_a_failed_enqueue_rolls_the_booking_back(session_type, monkeypatch):
+    class Broken:
+        def enqueue(self, *args):
+            raise RuntimeError("task table unavailable")
+
+    monkeypatch.setattr(services, "notify_booking_changed", Broken())
+    with pytest.raises(RuntimeError):
+        book(session_type, at(9))
+    assert not Booking.objects.exists()
+
+
+def test_every_committed_change_has_exactly_one_notification_row(session_type):
+    booking = book(session_type, at(9))
+    booking_reschedule(booking=booking, start=at(10), by=INVITEE)
+    booking_cancel(booking=booking, by=INVITEE)
+    assert notify_args(booking) == [[booking.pk, 0], [booking.pk, 1], [booking.pk, 2]]
 
 
 def test_booking_create_runs_in_a_bounded_number_of_queries(session_type):
@@ -453,9 +478,9 @@ def test_booking_create_runs_in_a_bounded_number_of_queries(session_type):
         book(session_type, at(10))
     statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
     # Type, person's bookings, "any capped type?", availability version, day's bookings, busy
-    # times, insert, its history row; PostgreSQL adds the person's advisory lock (no day lock
-    # without a cap).
-    assert len(statements) <= (9 if connection.vendor == "postgresql" else 8), statements
+    # times, insert, its history row, its notification task row; PostgreSQL adds the person's
+    # advisory lock (no day lock without a cap).
+    assert len(statements) <= (10 if connection.vendor == "postgresql" else 9), statements
     assert sum("pg_advisory_xact_lock" in sql for sql in statements) == (
         1 if connection.vendor == "postgresql" else 0)
 
@@ -476,3 +501,15 @@ def test_a_start_centuries_ahead_is_refused_before_any_window_is_expanded(sessio
                        invitee=Invitee(name="Ada", email="ada@example.org",
                                        timezone=ZoneInfo("Europe/Paris")))
     assert info.value.refusal is Refusal.TOO_FAR
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("zoedurand@gmail.com", "Zoe.Durand+x@googlemail.com"),
+    ("zoe@xn--mller-kva.de", "zoe@müller.de"),
+])
+def test_the_per_person_limit_sees_through_spellings_of_one_mailbox(session_type, first,
+                                                                      second):
+    assert session_type.limit_policy == SessionType.LimitPolicy.ONCE
+    book(session_type, at(9), email=first)
+    with pytest.raises(errors.LimitReached):
+        book(session_type, at(10), email=second)

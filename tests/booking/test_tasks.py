@@ -1,6 +1,5 @@
 import threading
 from datetime import UTC, datetime, timedelta
-from smtplib import SMTPServerDisconnected
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -19,8 +18,9 @@ from booking.services import Invitee, booking_cancel, booking_create, booking_re
 from booking.tasks import CLAIM_LEASE, RETRY_BACKOFF, notify_booking_changed
 from tests.factories import book
 from tests.support.icalcheck import assert_ical_check_passes
-from tests.support.mail import invite, recipients
+from tests.support.mail import invite, parse, recipients
 from tests.support.mailfail import fail_first
+from tests.support.outbox import notify_retries
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)
@@ -132,15 +132,17 @@ def test_deleted_booking_sends_nothing():
 @pytest.mark.django_db
 def test_mail_failure_keeps_the_booking_and_retries_with_backoff(session_type):
     booking = book(session_type, START)
-    with fail_first():
+    with fail_first():  # the invitee's message fails; the coach's goes out regardless
         assert run(booking) == "retry scheduled"
-    assert mail.outbox == []
+    assert recipients() == [f"Claire Martin <{session_type.coach.user.email}>"]
     assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CONFIRMED
-    assert not SentNotification.objects.exists()  # the failed claim was released
-    retry = DBTaskResult.objects.get(task_path=NOTIFY)
+    # The invitee's failed claim was released; the coach's is marked sent.
+    assert list(SentNotification.objects.values_list("role", flat=True)) == ["coach"]
+    [retry] = notify_retries()
     assert retry.run_after == NOW + RETRY_BACKOFF[0]
-    assert retry.args_kwargs == {"args": [booking.pk, 0], "kwargs": {"attempt": 1}}
-    assert notify_booking_changed.call(booking.pk, 0, attempt=1) == "done"
+    assert retry.args_kwargs == {"args": [booking.pk, 0],
+                                 "kwargs": {"attempt": 1, "roles": ["invitee"]}}
+    assert notify_booking_changed.call(booking.pk, 0, attempt=1, roles=["invitee"]) == "done"
     assert len(mail.outbox) == 2
 
 
@@ -169,9 +171,12 @@ def test_backoff_grows_then_gives_up(session_type):
     with fail_first(count=100):
         for attempt in range(len(RETRY_BACKOFF)):
             notify_booking_changed.call(booking.pk, 0, attempt=attempt)
-        with pytest.raises(SMTPServerDisconnected):
-            notify_booking_changed.call(booking.pk, 0, attempt=len(RETRY_BACKOFF))
-    delays = sorted(r.run_after - NOW for r in DBTaskResult.objects.filter(task_path=NOTIFY))
+        assert notify_booking_changed.call(booking.pk, 0,
+                                           attempt=len(RETRY_BACKOFF)) == "gave up"
+    failed = SentNotification.objects.filter(failed_at=NOW, sent_at__isnull=True)
+    assert sorted(failed.values_list("role", flat=True)) == ["coach", "invitee"]
+    assert all("SMTPServerDisconnected" in n.error for n in failed)
+    delays = sorted(r.run_after - NOW for r in notify_retries())
     assert delays == sorted(RETRY_BACKOFF)
     assert delays[0] == timedelta(minutes=1) and delays[-1] >= timedelta(hours=1)
     assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CONFIRMED
@@ -220,13 +225,13 @@ def test_worker_sends_after_commit_and_mail_waits_while_it_is_down(session_type,
 @pytest.mark.django_db(transaction=True)
 def test_worker_retries_a_failed_send_later(session_type, frozen):
     book(session_type, START)
-    with fail_first():
+    with fail_first():  # the invitee's send fails; the coach's does not wait for it
         run_worker()
-    assert mail.outbox == []
+    assert len(mail.outbox) == 1
     retry = DBTaskResult.objects.get(task_path=NOTIFY, status="READY")
     assert retry.run_after == NOW + RETRY_BACKOFF[0]
     run_worker()  # not yet due
-    assert mail.outbox == []
+    assert len(mail.outbox) == 1
     frozen.shift(RETRY_BACKOFF[0])
     run_worker()
     assert len(mail.outbox) == 2
@@ -254,3 +259,35 @@ def test_two_concurrent_runs_send_each_message_once(session_type):
         thread.join()
     assert errors == []
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_a_permanent_failure_for_the_invitee_does_not_stop_the_coachs_message(session_type,
+                                                                              caplog):
+    booking = book(session_type, START)
+    real = EmailBackend.send_messages
+
+    def invitee_refused(self, messages):
+        if "ada@example.org" in messages[0].to[0]:
+            raise UnicodeEncodeError("ascii", "ü", 0, 1, "no retry can cure this")
+        return real(self, messages)
+
+    with mock.patch.object(EmailBackend, "send_messages", invitee_refused):
+        assert run(booking) == "done"
+    assert recipients() == [f"Claire Martin <{session_type.coach.user.email}>"]
+    assert notify_retries() == []  # nothing a retry could fix
+    failed = SentNotification.objects.get(role="invitee")
+    assert failed.failed_at == NOW and failed.sent_at is None
+    assert "UnicodeEncodeError" in failed.error
+    assert any(r.levelname == "ERROR" and "Giving up" in r.getMessage() for r in caplog.records)
+    run(booking)  # a task that runs again does not retry what was given up
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_international_domain_is_sent_idna_encoded(session_type):
+    booking = book(session_type, START, email="zoe@müller.de")
+    assert run(booking) == "done"
+    to = [m for m in mail.outbox if "mller" in m.to[0]]
+    assert len(to) == 1
+    assert parse(to[0])["To"].addresses[0].addr_spec == "zoe@xn--mller-kva.de"

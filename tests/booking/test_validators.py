@@ -80,3 +80,30 @@ def test_ordinary_emails_pass(email):
 def test_bad_emails_are_refused(email):
     with pytest.raises(ValidationError):
         validate_email_address(email)
+
+
+@pytest.mark.parametrize("value", ["Zoe\u200bDurand", "Zo\u00ade", "\u202eZoe", "Zoe\u2066"])
+def test_names_with_invisible_or_direction_characters_are_refused(value):
+    with pytest.raises(ValidationError) as caught:
+        validate_person_name(value)
+    assert caught.value.code == "invisible_characters"
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    ("zo\u200be@example.org", "invisible_characters"),
+    ("zoe@exam\u00adple.org", "invisible_characters"),
+    ("\u202ezoe@example.org", "invisible_characters"),
+    ('"zoe durand"@example.org', "unusual_form"),
+    ('"zoe"@example.org', "unusual_form"),
+    ("zoe@[192.0.2.1]", "unusual_form"),
+    ("zoé@example.org", "non_ascii_local_part"),
+])
+def test_unusual_or_undeliverable_emails_are_refused_with_a_reason(value, code):
+    with pytest.raises(ValidationError) as caught:
+        validate_email_address(value)
+    assert caught.value.code == code
+
+
+def test_an_international_domain_is_accepted():
+    validate_email_address("zoe@müller.de")
+    validate_email_address("zoe@xn--mller-kva.de")
