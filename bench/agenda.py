@@ -7,7 +7,8 @@ Seeds the bench database as bench/run.py does (the demo coach with 10,000 bookin
 years), adds 10 other coaches with 10,000 bookings each in the same table, signs the demo coach
 in (a session row, its cookie sent with every request) and measures the median of
 `GET /coach/` (today and upcoming), `GET /coach/?tab=past`, a search, and
-`GET /coach/week/` for this week. Target: ≤ 50 ms median each.
+`GET /coach/week/` for this week, and `GET /api/v1/me/bookings` for this week with an API key.
+Target: ≤ 50 ms median each.
 """
 
 import argparse
@@ -71,6 +72,28 @@ def _session_cookie(world) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
+def _api_key(world) -> str:
+    from accounts.services import api_key_create
+
+    _key, plaintext = api_key_create(coach=world.coach, name="bench")
+    return plaintext
+
+
+def _api_week(port: int, key: str, n: int, world) -> Figure:
+    """`GET /api/v1/me/bookings` for this week of her local dates."""
+    monday = world.today - timedelta(days=world.today.weekday())
+    path = (f"/api/v1/me/bookings?start={monday.isoformat()}"
+            f"&end={(monday + timedelta(days=6)).isoformat()}")
+    headers = {"Authorization": f"Bearer {key}"}
+    first = client.get(port, path, headers=headers)
+    name = f"coach API, one week {path.split('?')[0]}"
+    if first.status != 200 or b'"items"' not in first.body:
+        return report(Figure(name, text=f"FAILED: {first.brief()}", failed=True))
+    samples = timed(lambda: client.get(port, path, headers=headers), n)
+    return report(Figure(name, samples, target_ms=TARGET_MS,
+                         note=f"{len(first.body) // 1024} KiB"))
+
+
 def measure(port: int, cookie: str, n: int, world) -> list[Figure]:
     today = world.today
     in_three_weeks = (today + timedelta(days=21)).isoformat()
@@ -115,6 +138,7 @@ def main(argv: list[str]) -> int:
     seed.layout_bookings(world)
     _seed_others(world)
     cookie = _session_cookie(world)
+    key = _api_key(world)
     print(f"seeded in {time.perf_counter() - started:.0f} s: {Booking.objects.count():,} "
           f"bookings, {Booking.objects.filter(coach=world.coach).count():,} of them the demo "
           f"coach's", flush=True)
@@ -122,6 +146,7 @@ def main(argv: list[str]) -> int:
     n = 30 if args.quick else 200
     with server.Gunicorn(env.port, environment.ROOT, environment.RESULTS / "gunicorn.log"):
         figures = measure(env.port, cookie, n, world)
+        figures.append(_api_week(env.port, key, n, world))
     print("\n" + summary_table(figures))
     return 1 if any(f.failed or f.verdict == "OVER TARGET" for f in figures) else 0
 

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
-from booking.location import clean_phone
 from booking.addresses import ascii_email
+from booking.location import clean_phone
 
 INVITEE_NAME_MAX = 120
 MESSAGE_MAX = 2000

@@ -1,7 +1,8 @@
 """One battery of bad values, sent to every door that takes such a value.
 
-Each door (a page form field, an API field or query parameter) says which kind of value it
-takes — an instant, a date, a zone or free text — and receives every bad value of that kind.
+Each door (a page form field; a public, manage or coach API field or query parameter) says
+which kind of value it takes — an instant, a date, a zone or free text — and receives every
+bad value of that kind.
 Each answer must be a 4xx that says why (JSON `errors` on the API, an alert on pages), and
 nothing may change: no Booking row, no task row, nothing queued to run after a commit.
 """
@@ -16,6 +17,7 @@ import time_machine
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from accounts.services import api_key_create
 from booking.models import Booking
 from booking.services import Invitee, booking_create
 
@@ -64,6 +66,11 @@ BAD = {
         "escape code": "\x1b[31mEve",
         "line break": "Zoé\r\nBcc: x@example.com",
     },
+    "search": {  # words to look for: any printable text is a search
+        "NUL byte": "Zoé\x00",
+        "overlong": "z" * 100_000,
+        "escape code": "\x1b[31mEve",
+    },
     "message": {  # free text over several lines
         "NUL byte": "Bonjour\x00",
         "overlong": "z" * 3000,
@@ -98,6 +105,19 @@ def _api_booking(field: str) -> Callable:
         client, "/api/v1/coaches/demo/bookings", {**VALID_BOOKING, field: value})
 
 
+def _coach_api(method: str, path: str, field: str) -> Callable:
+    """A door of the coach API, with the coach's key; `path` may name the booking's {uid}."""
+    def send(client, tokens, value):
+        headers = {"Authorization": f"Bearer {tokens['key']}"}
+        url = "/api/v1/me" + path.format(**tokens)
+        if method == "get":
+            shown = value if isinstance(value, str) else json.dumps(value)
+            return client.get(url, {field: shown}, headers=headers)
+        return client.post(url, json.dumps({field: value}), content_type="application/json",
+                           headers=headers)
+    return send
+
+
 def _api_slots(param: str) -> Callable:
     def send(client, tokens, value):
         if not isinstance(value, str):
@@ -128,6 +148,14 @@ DOORS = {
         client, f"/api/v1/manage/{tokens['ann']}/cancel", {"reason": value}), json=True),
     "API manage: reschedule start": Door("instant", lambda client, tokens, value: _json(
         client, f"/api/v1/manage/{tokens['ann']}/reschedule", {"start": value}), json=True),
+    "coach API: bookings start": Door("date", _coach_api("get", "/bookings", "start"),
+                                      json=True),
+    "coach API: bookings end": Door("date", _coach_api("get", "/bookings", "end"), json=True),
+    "coach API: bookings q": Door("search", _coach_api("get", "/bookings", "q"), json=True),
+    "coach API: reschedule start": Door(
+        "instant", _coach_api("post", "/bookings/{uid}/reschedule", "start"), json=True),
+    "coach API: cancel message": Door(
+        "message", _coach_api("post", "/bookings/{uid}/cancel", "message"), json=True),
 }
 
 
@@ -135,7 +163,7 @@ def _cases() -> list:
     cases = []
     for door_name, door in DOORS.items():
         values = dict(BAD[door.kind])
-        if door.json:
+        if door.json and door.kind != "search":  # a query string's words have no type
             values.update(WRONG_TYPES)
         for value_name, value in values.items():
             cases.append(pytest.param(door_name, value, id=f"{door_name} <- {value_name}"))
@@ -154,7 +182,8 @@ def tokens(session_type, settings) -> dict[str, str]:
     ann = booking_create(
         session_type=session_type, start=datetime(2027, 3, 1, 8, tzinfo=UTC),
         invitee=Invitee(name="Ann", email="ann@example.com", timezone=session_type.coach.zone))
-    return {"ann": ann.manage_token}
+    key = api_key_create(coach=session_type.coach, name="battery")[1]
+    return {"ann": ann.manage_token, "uid": str(ann.uid), "key": key}
 
 
 def _state() -> tuple:
