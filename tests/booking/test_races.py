@@ -5,7 +5,6 @@ database connection when done. Run on SQLite (a file database, IMMEDIATE transac
 PostgreSQL (exclusion constraint and advisory locks).
 """
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -20,6 +19,7 @@ from booking.models import Booking
 from booking.selectors import SlotFacts, free_slots_for
 from booking.services import Invitee, booking_cancel, booking_create, booking_reschedule
 from tests.factories import BookingFactory, SessionTypeFactory
+from tests.support.races import race as support_race
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)
@@ -39,36 +39,18 @@ def person(n: int | str) -> Invitee:
     return Invitee(name=f"Invitee {n}", email=f"invitee{n}@example.org", timezone=PARIS)
 
 
+def _booked_or_code(attempt: Callable[[], object]) -> str:
+    """"booked", or the BookingError's code (anything else is counted as its repr)."""
+    try:
+        attempt()
+    except errors.BookingError as exc:
+        return exc.code
+    return BOOKED
+
+
 def race(attempts: list[Callable[[], object]]) -> Counter:
-    """Run every attempt in its own thread, released together; count the outcomes.
-
-    An outcome is "booked", a BookingError's code, or the repr of anything unexpected.
-    """
-    barrier = threading.Barrier(len(attempts), timeout=60)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(attempt: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            try:
-                attempt()
-                outcome = BOOKED
-            except errors.BookingError as exc:
-                outcome = exc.code
-            except Exception as exc:  # any other error fails the test that counts outcomes
-                outcome = repr(exc)
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Counter(outcomes)
+    """Run every attempt at once (tests.support.races); count "booked" and refusal codes."""
+    return support_race(attempts, _booked_or_code)
 
 
 def create(session_type: SessionType, start: datetime, invitee: Invitee) -> Callable[[], object]:

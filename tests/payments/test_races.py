@@ -5,13 +5,10 @@ each closes its own database connection. Runs on SQLite (IMMEDIATE transactions)
 PostgreSQL (row locks on the payment, then the booking; the event id's unique key).
 """
 
-import threading
-from collections import Counter
 from collections.abc import Callable
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -20,34 +17,11 @@ from payments.models import Payment, StripeEvent
 from payments.services import checkout_start
 from payments.tasks import release_expired_holds
 from tests.payments.conftest import CANCEL_URL, SUCCESS_URL, WEBHOOK, hold, later, run_worker
+from tests.support.races import race
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(attempts: list[Callable[[], object]]) -> Counter:
-    """Run every attempt in its own thread, released together; count their results."""
-    barrier = threading.Barrier(len(attempts), timeout=60)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(attempt: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            try:
-                outcome = str(attempt())
-            except Exception as exc:  # any error fails the test that counts outcomes
-                outcome = repr(exc)
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Counter(outcomes)
+# Serial: with the booking races on the other worker, 50 threads each would pass
+# PostgreSQL's 100 connections.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
 
 
 def paid_event(stripe_server, paid_type) -> tuple[Booking, bytes, dict[str, str]]:
