@@ -1,15 +1,18 @@
+
 """A local Stripe-compatible server per test, with settings pointed at it.
 
 Webhooks the server sends go to the Django view through the test client, signed with
 Stripe's real scheme; time is frozen (ticking) on a known Monday so slots are stable.
 """
 
+import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection as db_connection
 
 from booking.models import Booking
 from booking.services import Invitee, booking_create
@@ -40,8 +43,15 @@ def stripe_server(settings, client):
     settings.STRIPE_MAX_NETWORK_RETRIES = 0
 
     def deliver(body: bytes, headers: dict[str, str]) -> int:
-        return client.post(WEBHOOK, body, content_type=headers["Content-Type"],
-                           headers={"Stripe-Signature": headers["Stripe-Signature"]}).status_code
+        try:
+            return client.post(WEBHOOK, body, content_type=headers["Content-Type"],
+                               headers={"Stripe-Signature": headers["Stripe-Signature"]}
+                               ).status_code
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                # Delivered from one of the fake server's handler threads: close its database
+                # connection, or each thread keeps one open (races count them on PostgreSQL).
+                db_connection.close()
 
     server.deliver = deliver
     yield server
