@@ -35,7 +35,8 @@ def unpaid(request: HttpRequest, coach: str, session_type: str, token: str) -> H
     booking = booking_on_page_or_404(coach, session_type, token)
     picker_url = reverse("pages:picker", args=[coach, session_type])
     if request.method == "POST":
-        hold_released(booking=booking)  # a paid or already released booking stays as it is
+        # A paid or already released booking stays as it is.
+        hold_released(booking=booking, close_checkout=True)
         return redirect(request.path)  # the GET then says what became of it
     return render(request, "booking/unpaid.html", {
         "booking": booking, "coach": booking.coach, "session_type": booking.session_type,

@@ -24,7 +24,12 @@ from booking.services import booking_cancel, booking_confirm_payment, booking_re
 from payments import gateway
 from payments.errors import PaymentUnavailable
 from payments.models import Payment, StripeEvent
-from payments.tasks import notify_refund, refund_payment, release_expired_holds
+from payments.tasks import (
+    expire_checkout,
+    notify_refund,
+    refund_payment,
+    release_expired_holds,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -146,10 +151,13 @@ def payment_confirmed(session: Mapping, *, now: datetime | None = None) -> Payme
     return payment
 
 
-def hold_released(*, booking: Booking, now: datetime | None = None) -> bool:
+def hold_released(*, booking: Booking, now: datetime | None = None,
+                  close_checkout: bool = False) -> bool:
     """Checkout expired or was abandoned: cancel the unpaid hold (SYSTEM), free the slot.
 
     Does nothing to a paid booking or one no longer pending. True when this call released it.
+    `close_checkout` (the invitee gave up before Stripe's expiry) also expires the Checkout
+    Session at Stripe, after commit, so that the freed slot cannot be paid for later.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -158,8 +166,11 @@ def hold_released(*, booking: Booking, now: datetime | None = None) -> bool:
             return False
         booking = booking_release_hold(booking=booking, now=now)
         if payment is not None and payment.status in (Status.CREATED, Status.OPEN):
+            was_open = payment.status == Status.OPEN
             payment.status = Status.EXPIRED
             payment.save(update_fields=["status", "updated_at"])
+            if close_checkout and was_open:
+                expire_checkout.enqueue(payment.pk)  # an outbox row: runs once this commits
     return booking.cancelled_by == Booking.CancelledBy.SYSTEM and booking.cancelled_at == now
 
 

@@ -84,6 +84,29 @@ def notify_refund(payment_pk: int, attempt: int = 0) -> str:
 
 
 @task()
+def expire_checkout(payment_pk: int, attempt: int = 0) -> str:
+    """Close the Checkout Session of a hold released before it expired, so it cannot be paid.
+
+    A session Stripe no longer holds open (paid or expired meanwhile) is left to its webhook:
+    a payment that arrives after the release is refunded by `payment_confirmed`.
+    """
+    payment = Payment.objects.filter(pk=payment_pk).first()
+    closable = payment is not None and payment.status == Payment.Status.EXPIRED
+    if not closable or not payment.checkout_session_id:
+        return "nothing to do"
+    try:
+        gateway.expire_checkout_session(payment.checkout_session_id)
+    except gateway.GatewayError as exc:
+        when = retry_at(attempt, timezone.now()) if exc.transient else None
+        if when is None:
+            logger.info("Checkout Session of payment %s not expired: %s", payment_pk, exc.code)
+            return "not open"
+        expire_checkout.using(run_after=when).enqueue(payment_pk, attempt=attempt + 1)
+        return "retry scheduled"
+    return "expired"
+
+
+@task()
 def release_expired_holds() -> int:
     """Release holds whose Checkout expired without Stripe's event; returns how many.
 

@@ -48,6 +48,11 @@ def book_by_page(client, stripe_server) -> tuple[Booking, dict]:
     return Booking.objects.get(), session
 
 
+def booking_status(booking: Booking) -> str:
+    booking.refresh_from_db()
+    return booking.status
+
+
 def path_of(url: str) -> str:
     return urlsplit(url).path
 
@@ -132,6 +137,31 @@ def test_unpaid_page_releases_the_hold_only_on_post(client, stripe_server, paid_
     assert (booking.status, booking.cancelled_by) == (Booking.Status.CANCELLED, "system")
     after = client.get(unpaid_page).content.decode()
     assert 'id="released"' in after and 'href="/demo/paid/"' in after
+
+
+def test_releasing_the_hold_closes_the_checkout_session_at_stripe(client, stripe_server,
+                                                                  paid_type):
+    _, session = book_by_page(client, stripe_server)
+    client.post(path_of(session["cancel_url"]))
+    assert stripe_server.session(session["id"])["status"] == "open"  # after commit, by the worker
+    run_worker()
+    assert stripe_server.session(session["id"])["status"] == "expired"
+    assert Payment.objects.get().status == Payment.Status.EXPIRED
+
+
+def test_a_session_paid_at_stripe_as_the_hold_is_released_still_books(client, stripe_server,
+                                                                      paid_type):
+    booking, session = book_by_page(client, stripe_server)
+    stripe_server.complete(session["id"], send_webhook=False)  # paid; the event is late
+    client.post(path_of(session["cancel_url"]))
+    assert booking_status(booking) == Booking.Status.CANCELLED
+    run_worker()  # Stripe refuses to expire a complete session: the task gives up quietly
+    paid = stripe_server.session(session["id"])
+    assert paid["status"] == "complete"
+    stripe_server.send_event("checkout.session.completed", paid)
+    # Paid for a slot still free: the hold comes back rather than a refund.
+    assert booking_status(booking) == Booking.Status.CONFIRMED
+    assert Payment.objects.get().refund_status == Payment.RefundStatus.NONE
 
 
 def test_unpaid_page_of_a_paid_booking_releases_nothing(client, stripe_server, paid_type):
