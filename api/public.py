@@ -29,8 +29,10 @@ from api.common import (
     iso,
 )
 from api.schemas import BookingIn, BookingOut, ErrorOut, SessionTypeOut, SlotsOut, SlotsQuery
+from availability.models import SessionType
 from availability.selectors import active_session_types
 from booking import errors
+from booking.location import where_public
 from booking.models import Booking
 from booking.selectors import free_slots_for
 from booking.services import Invitee, booking_create
@@ -73,9 +75,19 @@ def _day_range(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datet
 @router.get("/coaches/{coach}/session-types", response={200: list[SessionTypeOut], **COMMON})
 def session_types(request: HttpRequest, coach: CoachSlug) -> list[dict]:
     """The coach's active session types, in her order."""
-    return [{"slug": t.slug, "name": t.name, "description": t.description,
-             "duration_minutes": int(t.duration.total_seconds() // 60)}
-            for t in active_session_types(coach=coach_or_404(coach))]
+    return [_session_type_out(t) for t in active_session_types(coach=coach_or_404(coach))]
+
+
+def _session_type_out(session_type: SessionType) -> dict:
+    """A type as a prospect may see it before booking: no meeting link (invariant of
+    `booking.location.where_public`), the price in minor units."""
+    where = where_public(session_type)
+    price = None if session_type.price_amount is None else {
+        "amount": session_type.price_amount, "currency": session_type.price_currency}
+    return {"slug": session_type.slug, "name": session_type.name,
+            "description": session_type.description,
+            "duration_minutes": session_type.duration_minutes, "price": price,
+            "location": {"kind": where.kind, "details": where.text} if where.kind else None}
 
 
 @router.get("/coaches/{coach}/slots", response={200: SlotsOut, **COMMON})

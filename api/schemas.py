@@ -59,11 +59,23 @@ def _django_check(check, value: str) -> str:
     return value
 
 
+class PriceOut(Schema):
+    amount: int = Field(description="Minor units (cents; yen have none).")
+    currency: str = Field(description="ISO 4217, lower case.")
+
+
+class PlaceOut(Schema):
+    kind: str = Field(description="video, phone, in_person or custom.")
+    details: str = Field(description="The address or text; links come with the invite.")
+
+
 class SessionTypeOut(Schema):
     slug: str
     name: str
     description: str
     duration_minutes: int
+    price: PriceOut | None = Field(description="null: free.")
+    location: PlaceOut | None = Field(description="null: the coach has not said.")
 
 
 class SlotOut(Schema):

@@ -46,7 +46,9 @@ def slot_starts(client: Client, day: str, tz: str = "Europe/Paris") -> list[str]
 
 def test_session_types_lists_the_active_ones_in_the_coach_s_order(client, session_type):
     SessionTypeFactory(coach=session_type.coach, slug="deep-dive", name="Deep dive",
-                       duration=timedelta(hours=1), position=1)
+                       duration=timedelta(hours=1), position=1, price_amount=9000,
+                       price_currency="eur", location_kind="in_person",
+                       location_details="12 rue des Lilas, Lyon")
     SessionTypeFactory(coach=session_type.coach, slug="retired", is_active=False)
     SessionTypeFactory(slug="elsewhere")  # another coach's
 
@@ -55,9 +57,18 @@ def test_session_types_lists_the_active_ones_in_the_coach_s_order(client, sessio
     assert response.status_code == 200
     assert response.json() == [
         {"slug": "discovery", "name": session_type.name, "description": "",
-         "duration_minutes": 30},
-        {"slug": "deep-dive", "name": "Deep dive", "description": "", "duration_minutes": 60},
+         "duration_minutes": 30, "price": None, "location": None},
+        {"slug": "deep-dive", "name": "Deep dive", "description": "", "duration_minutes": 60,
+         "price": {"amount": 9000, "currency": "eur"},
+         "location": {"kind": "in_person", "details": "12 rue des Lilas, Lyon"}},
     ]
+
+
+def test_session_types_never_show_a_video_link_before_booking(client, session_type):
+    session_type.location_kind, session_type.location_details = "video", "https://meet.example/x"
+    session_type.save()
+    (item,) = client.get("/api/v1/coaches/demo/session-types").json()
+    assert item["location"] == {"kind": "video", "details": ""}
 
 
 def test_slots_show_paris_nine_o_clock_as_three_in_new_york(client, session_type):
