@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from schedule.models import Calendar, Event, Rule
 
 from accounts.models import Coach
+from availability import currencies
 from availability.calendar_fetch import CalendarError, normalize_url
 from availability.models import Availability, ExternalCalendar, SessionType
 from availability.selectors import local_instant
@@ -293,6 +294,9 @@ def _check_price(session_type: SessionType, found: dict) -> None:
     if session_type.price_amount <= 0:
         found["price_amount"] = [_("Enter a price above zero, or none for a free session.")]
     session_type.price_currency = (session_type.price_currency or "eur").strip().lower()
+    if not currencies.is_supported(session_type.price_currency):
+        found["price_currency"] = [_("Choose one of these currencies: %(codes)s.") % {
+            "codes": ", ".join(code.upper() for code in currencies.CURRENCIES)}]
 
 
 def _check_limits(session_type: SessionType, found: dict) -> None:

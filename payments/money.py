@@ -7,6 +7,8 @@ the symbol); English: "€1,234.50". Unknown currencies show their upper-case co
 
 from dataclasses import dataclass
 
+from availability.currencies import minor_unit_digits
+
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 
@@ -23,14 +25,8 @@ _STYLES = {
     "fr": _Style(group=NNBSP, decimal=",", symbol_first=False,
                  symbols={"eur": "€", "usd": "$US", "gbp": "£GB", "chf": "CHF"}),
     "en": _Style(group=",", decimal=".", symbol_first=True,
-                 symbols={"eur": "€", "usd": "$", "gbp": "£", "chf": "CHF"}),
+                 symbols={"eur": "€", "usd": "$", "gbp": "£", "chf": "CHF", "jpy": "¥"}),
 }
-# Currencies without a minor unit; every other one Créneau takes has two decimals.
-_ZERO_DECIMAL = frozenset({"jpy", "krw", "clp", "vnd", "xaf", "xof"})
-
-
-def minor_unit_digits(currency: str) -> int:
-    return 0 if currency.lower() in _ZERO_DECIMAL else 2
 
 
 def format_money(amount_minor: int, currency: str, language: str) -> str:

@@ -1,4 +1,4 @@
-"""The session type editor's form: plain units in (minutes, hours, days, a price in euros),
+"""The session type editor's form: plain units in (minutes, hours, days, a price as written),
 `availability.services.session_type_save`'s changes out (timedeltas, minor units)."""
 
 import re
@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from availability.currencies import CURRENCIES, minor_unit_digits
 from availability.models import SessionType
 
 # Form field ← model field, with the unit the coach types (what the service reports on).
@@ -78,8 +79,8 @@ class SessionTypeForm(forms.Form):
     price = forms.DecimalField(label=_("Price"), required=False, min_value=Decimal("0.01"),
                                max_digits=9, decimal_places=2,
                                help_text=_("Empty for a free session."))
-    currency = forms.CharField(label=_("Currency"), required=False, max_length=3,
-                               initial="eur")
+    currency = forms.ChoiceField(label=_("Currency"), required=False, initial="eur",
+                                 choices=[(code, code.upper()) for code in CURRENCIES])
     refund_policy = forms.ChoiceField(label=_("Refunds"),
                                       choices=SessionType.RefundPolicy.choices)
     is_active = forms.BooleanField(label=_("Open for booking"), required=False)
@@ -102,11 +103,22 @@ class SessionTypeForm(forms.Form):
         for name, (model_name, unit) in DURATION_FIELDS.items():
             changes[model_name] = timedelta(**{unit: data[name]})
         changes["reminder_minutes"] = data["reminders"]
-        price = data["price"]
-        # Minor units: cents for euros and the other two-decimal currencies Stripe takes.
-        changes["price_amount"] = None if price is None else int(price * 100)
         changes["price_currency"] = (data["currency"] or "eur").lower()
+        changes["price_amount"] = self._minor_units(data["price"], changes["price_currency"])
         return changes
+
+    def clean(self) -> dict:
+        data = super().clean()
+        price, currency = data.get("price"), data.get("currency") or "eur"
+        if price is not None and price != round(price, minor_unit_digits(currency)):
+            self.add_error("price", _("%(currency)s has no cents: enter a whole amount.")
+                           % {"currency": currency.upper()})
+        return data
+
+    @staticmethod
+    def _minor_units(price: Decimal | None, currency: str) -> int | None:
+        """90.00 EUR → 9000 (cents); 5000 JPY → 5000 (the yen has no minor unit)."""
+        return None if price is None else int(price * 10 ** minor_unit_digits(currency))
 
     def add_service_errors(self, error: ValidationError) -> None:
         for name, messages in error.message_dict.items():
@@ -123,6 +135,7 @@ def initial_for(session_type: SessionType) -> dict:
         initial[name] = int(seconds // {"minutes": 60, "hours": 3600, "days": 86400}[unit])
     initial["reminders"] = ", ".join(minutes_label(m) for m in session_type.reminder_minutes)
     if session_type.price_amount is not None:
-        initial["price"] = Decimal(session_type.price_amount) / 100
+        digits = minor_unit_digits(session_type.price_currency or "eur")
+        initial["price"] = Decimal(session_type.price_amount) / 10 ** digits
     initial["currency"] = session_type.price_currency or "eur"
     return initial

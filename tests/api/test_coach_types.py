@@ -81,6 +81,15 @@ def test_a_price_when_payments_are_configured(call, coach, settings):
     assert response.json()["refund_policy"] == "never"
 
 
+def test_an_unknown_currency_is_a_400(call, coach, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    response = call("post", TYPES, {"name": "Séance", "duration_minutes": 45,
+                                    "price": {"amount": 4500, "currency": "zzz"}})
+    assert response.status_code == 400 and "price" in response.json()["errors"]
+    assert "EUR" in response.json()["errors"]["price"][0]
+    assert not SessionType.objects.filter(name="Séance").exists()
+
+
 def test_patch_changes_only_what_it_sends(call, session_type):
     response = call("patch", f"{TYPES}/discovery", {
         "notice_minutes": 90, "active": False, "daily_cap": 3,

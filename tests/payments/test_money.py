@@ -17,7 +17,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
     (12000, "chf", "en", f"CHF{NBSP}120.00"),
     (12000, "chf", "fr", f"120,00{NBSP}CHF"),
     (0, "eur", "fr", f"0,00{NBSP}€"),
-    (500, "jpy", "en", "JPY\u00a0500"),
+    (500, "jpy", "en", "¥500"),
     (9000, "eur", "en-gb", "€90.00"),
 ])
 def test_amounts_are_written_as_each_language_writes_them(amount, currency, language, shown):

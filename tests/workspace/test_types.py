@@ -98,6 +98,26 @@ def test_a_price_in_euros_is_stored_in_cents(signed_in, coach, settings):
     assert (created.price_amount, created.price_currency) == (4990, "eur")
 
 
+def test_a_price_in_yen_has_no_cents(signed_in, coach, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    refused = signed_in.post("/coach/types/new/", form(price="5000.50", currency="jpy"))
+    assert refused.status_code == 400 and "JPY" in refused.content.decode()
+    assert not SessionType.objects.filter(coach=coach).exists()
+    created = signed_in.post("/coach/types/new/", form(price="5000", currency="jpy"))
+    assert created.status_code == 302
+    created = SessionType.objects.get(coach=coach)
+    assert (created.price_amount, created.price_currency) == (5000, "jpy")
+    edit = signed_in.get(f"/coach/types/{created.slug}/").content.decode()
+    assert 'value="5000"' in edit  # shown back as yen, not as 50.00
+
+
+def test_an_unknown_currency_is_refused(signed_in, coach, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    response = signed_in.post("/coach/types/new/", form(price="40", currency="zzz"))
+    assert response.status_code == 400
+    assert not SessionType.objects.filter(coach=coach).exists()
+
+
 def test_editing_without_payments_keeps_an_existing_price(signed_in, session_type, settings):
     settings.STRIPE_SECRET_KEY = ""
     SessionType.objects.filter(pk=session_type.pk).update(price_amount=3000,
