@@ -23,7 +23,13 @@ from schedule.models import Calendar, Event, Rule
 from accounts.models import Coach
 from availability import currencies
 from availability.calendar_fetch import CalendarError, normalize_url
-from availability.models import Availability, ExternalCalendar, SessionType
+from availability.models import (
+    MAX_BUFFER,
+    MAX_DURATION,
+    Availability,
+    ExternalCalendar,
+    SessionType,
+)
 from availability.selectors import local_instant
 from availability.tasks import discard_refresh, schedule_refresh
 
@@ -248,6 +254,12 @@ def _check_spans(session_type: SessionType, found: dict) -> None:
         value = getattr(session_type, name)
         if value is not None and value < timedelta(0):
             found.setdefault(name, []).append(_("This cannot be negative."))
+    if session_type.duration is not None and session_type.duration > MAX_DURATION:
+        found.setdefault("duration", []).append(_("At most 8 hours (480 minutes)."))
+    for name in ("buffer_before", "buffer_after"):
+        value = getattr(session_type, name)
+        if value is not None and value > MAX_BUFFER:
+            found.setdefault(name, []).append(_("At most 4 hours."))
     if session_type.notice is not None and session_type.notice > MAX_NOTICE:
         found.setdefault("notice", []).append(_("At most 90 days."))
     horizon = session_type.horizon

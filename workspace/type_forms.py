@@ -7,26 +7,75 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from availability.currencies import CURRENCIES, minor_unit_digits
 from availability.models import SessionType
 
-# Form field ← model field, with the unit the coach types (what the service reports on).
-DURATION_FIELDS = {
-    "duration_minutes": ("duration", "minutes"), "step_minutes": ("step", "minutes"),
-    "notice_hours": ("notice", "hours"), "horizon_days": ("horizon", "days"),
-    "buffer_before_minutes": ("buffer_before", "minutes"),
-    "buffer_after_minutes": ("buffer_after", "minutes"),
-    "cancel_cutoff_hours": ("cancel_cutoff", "hours"),
+# Durations the coach types as an amount and a unit (minutes, hours, days): model field →
+# the units offered. The form field has the model's name, so the service's errors land on it.
+SPAN_FIELDS = {
+    "duration": ("minutes", "hours"), "step": ("minutes", "hours"),
+    "buffer_before": ("minutes", "hours"), "buffer_after": ("minutes", "hours"),
+    "notice": ("minutes", "hours", "days"), "cancel_cutoff": ("minutes", "hours", "days"),
 }
 PLAIN_FIELDS = ("name", "name_en", "slug", "description", "description_en", "daily_cap",
                 "limit_policy", "limit_period_days", "location_kind", "location_details",
                 "location_room_per_booking", "refund_policy", "is_active")
-FORM_FIELD_OF = {model: form for form, (model, _unit) in DURATION_FIELDS.items()} | {
-    "reminder_minutes": "reminders", "price_amount": "price", "price_currency": "currency"}
+FORM_FIELD_OF = {"horizon": "horizon_days", "reminder_minutes": "reminders",
+                 "price_amount": "price", "price_currency": "currency"}
 _REMINDER = re.compile(r"^(\d{1,5})\s*(m|min|h|j|d)?$")
 _UNIT_MINUTES = {None: 1, "m": 1, "min": 1, "h": 60, "j": 24 * 60, "d": 24 * 60}
+
+
+_UNIT_LABELS = {"minutes": _("minutes"), "hours": _("hours"), "days": _("days")}
+_UNIT_SPAN = {"minutes": timedelta(minutes=1), "hours": timedelta(hours=1),
+              "days": timedelta(days=1)}
+
+
+class SpanWidget(forms.MultiWidget):
+    """An amount and its unit, side by side: "30 [minutes]", "2 [hours]", "1 [day]"."""
+
+    def __init__(self, units: tuple[str, ...]) -> None:
+        self.units = units
+        super().__init__([
+            forms.NumberInput(attrs={"min": 0, "inputmode": "numeric", "class": "span__amount"}),
+            forms.Select(choices=[(unit, _UNIT_LABELS[unit]) for unit in units],
+                         attrs={"class": "span__unit"})])
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_0" if id_ else ""  # the label names the amount; the unit has its own
+
+    def decompress(self, value: timedelta | None) -> list:
+        """The largest offered unit that shows `value` as a whole number."""
+        if value is None:
+            return [None, self.units[0]]
+        for unit in reversed(self.units):
+            if value and value % _UNIT_SPAN[unit] == timedelta(0):
+                return [value // _UNIT_SPAN[unit], unit]
+        return [int(value.total_seconds() // 60), self.units[0]]
+
+
+class SpanField(forms.MultiValueField):
+    """A timedelta typed as an amount and a unit."""
+
+    def __init__(self, label, units: tuple[str, ...], help_text="") -> None:
+        fields = (forms.IntegerField(min_value=0, max_value=100_000),
+                  forms.ChoiceField(choices=[(unit, _UNIT_LABELS[unit]) for unit in units]))
+        super().__init__(fields, label=label, help_text=help_text, widget=SpanWidget(units),
+                         require_all_fields=True)
+        self.widget.widgets[1].attrs["aria-label"] = format_lazy("{} ({})", label, _("unit"))
+
+    def compress(self, data_list: list) -> timedelta | None:
+        if not data_list:
+            return None
+        amount, unit = data_list
+        return amount * _UNIT_SPAN[unit]
+
+
+def _span(name: str, label) -> SpanField:
+    return SpanField(label, SPAN_FIELDS[name])
 
 
 def _number(label, help_text="", required=True, max_value=100_000) -> forms.IntegerField:
@@ -50,13 +99,13 @@ class SessionTypeForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
     description_en = forms.CharField(label=_("Description in English"), required=False,
                                      max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    duration_minutes = _number(_("Duration (minutes)"), max_value=8 * 60)
-    step_minutes = _number(_("Start times every (minutes)"), max_value=24 * 60)
-    notice_hours = _number(_("Minimum notice (hours)"))
+    duration = _span("duration", _("Duration"))
+    step = _span("step", _("Start times every"))
+    notice = _span("notice", _("Minimum notice"))
     horizon_days = _number(_("Bookable up to (days ahead)"))
-    buffer_before_minutes = _number(_("Free time before (minutes)"))
-    buffer_after_minutes = _number(_("Free time after (minutes)"))
-    cancel_cutoff_hours = _number(_("Online cancellation until (hours before)"))
+    buffer_before = _span("buffer_before", _("Free time before"))
+    buffer_after = _span("buffer_after", _("Free time after"))
+    cancel_cutoff = _span("cancel_cutoff", _("Online cancellation until (before the session)"))
     reminders = forms.CharField(
         label=_("Reminders before the session"), required=False, max_length=100,
         help_text=_("Separated by commas, in minutes, or with h for hours: 24h, 1h."))
@@ -99,9 +148,8 @@ class SessionTypeForm(forms.Form):
     def changes(self) -> dict:
         """What the service takes: model field names, timedeltas, minor units."""
         data = self.cleaned_data
-        changes = {name: data[name] for name in PLAIN_FIELDS}
-        for name, (model_name, unit) in DURATION_FIELDS.items():
-            changes[model_name] = timedelta(**{unit: data[name]})
+        changes = {name: data[name] for name in (*PLAIN_FIELDS, *SPAN_FIELDS)}
+        changes["horizon"] = timedelta(days=data["horizon_days"])
         changes["reminder_minutes"] = data["reminders"]
         changes["price_currency"] = (data["currency"] or "eur").lower()
         changes["price_amount"] = self._minor_units(data["price"], changes["price_currency"])
@@ -129,10 +177,8 @@ class SessionTypeForm(forms.Form):
 
 def initial_for(session_type: SessionType) -> dict:
     """The form's values for an existing type (or the defaults of a new one)."""
-    initial = {name: getattr(session_type, name) for name in PLAIN_FIELDS}
-    for name, (model_name, unit) in DURATION_FIELDS.items():
-        seconds = getattr(session_type, model_name).total_seconds()
-        initial[name] = int(seconds // {"minutes": 60, "hours": 3600, "days": 86400}[unit])
+    initial = {name: getattr(session_type, name) for name in (*PLAIN_FIELDS, *SPAN_FIELDS)}
+    initial["horizon_days"] = session_type.horizon.days
     initial["reminders"] = ", ".join(minutes_label(m) for m in session_type.reminder_minutes)
     if session_type.price_amount is not None:
         digits = minor_unit_digits(session_type.price_currency or "eur")

@@ -13,9 +13,12 @@ pytestmark = pytest.mark.django_db
 def form(**changes) -> dict:
     data = {"name": "Bilan de carrière", "name_en": "Career review", "slug": "",
             "description": "Une heure pour faire le point.", "description_en": "",
-            "duration_minutes": "60", "step_minutes": "30", "notice_hours": "24",
-            "horizon_days": "30", "buffer_before_minutes": "0", "buffer_after_minutes": "15",
-            "cancel_cutoff_hours": "12", "reminders": "24h, 30", "daily_cap": "",
+            "duration_0": "60", "duration_1": "minutes", "step_0": "30", "step_1": "minutes",
+            "notice_0": "24", "notice_1": "hours", "horizon_days": "30",
+            "buffer_before_0": "0", "buffer_before_1": "minutes",
+            "buffer_after_0": "15", "buffer_after_1": "minutes",
+            "cancel_cutoff_0": "12", "cancel_cutoff_1": "hours", "reminders": "24h, 30",
+            "daily_cap": "",
             "limit_policy": "unlimited", "limit_period_days": "", "location_kind": "video",
             "location_details": "", "location_room_per_booking": "on", "price": "",
             "currency": "eur", "refund_policy": "before_cutoff", "is_active": "on"}
@@ -44,6 +47,22 @@ def test_creating_a_type_in_plain_units(signed_in, coach):
     assert created.display_description("en") == "Une heure pour faire le point."
 
 
+def test_spans_keep_the_unit_they_are_best_read_in(signed_in, session_type):
+    session_type.notice, session_type.cancel_cutoff = timedelta(minutes=90), timedelta(days=2)
+    session_type.save()
+    html = signed_in.get(f"/coach/types/{session_type.slug}/").content.decode()
+    assert 'name="notice_0" value="90"' in html  # not 1 hour: 90 minutes stays 90 minutes
+    assert 'name="cancel_cutoff_0" value="2"' in html
+    assert '<option value="days" selected>' in html
+    response = signed_in.post(f"/coach/types/{session_type.slug}/", form(
+        slug=session_type.slug, notice_0="90", notice_1="minutes", cancel_cutoff_0="2",
+        cancel_cutoff_1="days"))
+    assert response.status_code == 302
+    session_type.refresh_from_db()
+    assert (session_type.notice, session_type.cancel_cutoff) == (timedelta(minutes=90),
+                                                                 timedelta(days=2))
+
+
 def test_the_slug_is_made_unique_for_her(signed_in, coach, session_type):
     signed_in.post("/coach/types/new/", form(name="Discovery"))
     signed_in.post("/coach/types/new/", form(name="Discovery"))
@@ -53,8 +72,8 @@ def test_the_slug_is_made_unique_for_her(signed_in, coach, session_type):
 
 def test_editing_shows_plain_units_and_saves(signed_in, session_type):
     html = signed_in.get(f"/coach/types/{session_type.slug}/").content.decode()
-    assert 'name="duration_minutes" value="30"' in html
-    assert 'name="notice_hours" value="12"' in html
+    assert 'name="duration_0" value="30"' in html
+    assert 'name="notice_0" value="12"' in html
     assert 'value="24h, 1h"' in html
     response = signed_in.post(f"/coach/types/{session_type.slug}/",
                               form(name="Entretien", slug=session_type.slug,
@@ -66,13 +85,14 @@ def test_editing_shows_plain_units_and_saves(signed_in, session_type):
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"duration_minutes": "600"}, "480"),
-    ({"buffer_after_minutes": "300"}, "4"),
+    ({"duration_0": "600"}, "480"),
+    ({"buffer_after_0": "5", "buffer_after_1": "hours"}, "4"),
+    ({"notice_1": "weeks"}, "Sélectionnez"),
     ({"reminders": "soon"}, "2h"),
     ({"location_kind": "in_person", "location_details": ""}, "adresse"),
     ({"location_room_per_booking": "", "location_details": "http://x"}, "https://"),
     ({"limit_policy": "per_period"}, "jours"),
-    ({"duration_minutes": "0"}, "minutes"),
+    ({"duration_0": "0"}, "minutes"),
     ({"name": ""}, "obligatoire"),
 ])
 def test_bad_values_are_refused_with_a_message(signed_in, coach, changes, message):
