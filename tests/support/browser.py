@@ -20,3 +20,17 @@ def show_next_week(page) -> None:
     page.locator("#slots a[rel=next]").click()
     page.wait_for_function(
         "before => document.getElementById('week-title').innerText !== before", arg=before)
+
+
+def coach_session_cookie(coach, url: str) -> dict:
+    """A cookie that signs `coach` in on the live server at `url` (a fresh server session)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(coach.user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = coach.user.get_session_auth_hash()
+    store.create()
+    return {"name": settings.SESSION_COOKIE_NAME, "value": store.session_key, "url": url}
