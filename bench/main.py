@@ -18,10 +18,10 @@ if TYPE_CHECKING:  # both import Django models, which exist only after configure
     from bench.seed import World
     from bench.suites import Context
 
-SUITES = ("engine", "slots", "booking", "concurrent", "feed", "pages")
+SUITES = ("engine", "slots", "slots_busy", "booking", "concurrent", "feed", "pages")
 # HTTP benchmarks in the order they run: reads before the writes that would eat free slots;
 # the feed last, since it lays the bookings out again.
-HTTP_ORDER = ("slots", "pages", "booking", "concurrent", "feed")
+HTTP_ORDER = ("slots", "slots_busy", "pages", "booking", "concurrent", "feed")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -96,6 +96,7 @@ def _http_runs(ctx: "Context", in_feed: int) -> dict[str, Callable[[], list[Figu
         return out + suites.feed(ctx, label="all 10k in window", events=packed)
 
     return {"health": lambda: suites.health(ctx), "slots": lambda: suites.slots(ctx),
+            "slots_busy": lambda: suites.slots_busy(ctx),
             "pages": lambda: suites.pages(ctx), "booking": lambda: suites.booking(ctx),
             "concurrent": lambda: load.concurrent(ctx), "feed": feed_both}
 
