@@ -32,8 +32,12 @@ RULES = {
 
 
 def discovery_defaults(language: str) -> dict:
+    """The type in the coach's language; a French coach also gets the English wording, so
+    that English-speaking invitees read their own language (pages, emails, subjects)."""
     language = language if language in NAMES else "fr"
-    return {"name": NAMES[language], "description": DESCRIPTIONS[language], **RULES}
+    english = {"name_en": NAMES["en"], "description_en": DESCRIPTIONS["en"]} if (
+        language == "fr") else {}
+    return {"name": NAMES[language], "description": DESCRIPTIONS[language], **english, **RULES}
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ bytes as `invite.ics` (DESIGN "Emails"). Nothing here sends or decides whether t
 tasks do, after claiming the message.
 """
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -19,32 +19,42 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from booking.addresses import header_address
+from booking.calendar_links import google_calendar_url, outlook_calendar_url
 from booking.invites import InviteFacts, invite_ics
 from booking.location import where_booked
 from booking.location_labels import where_label
+from booking.mail_layout import (
+    coach_email,
+    greeting_name,
+    header_safe,
+    mailbox,
+    plain_text,
+    render_html,
+    sender,
+)
 from booking.models import Booking
+
+__all__ = ["When", "booking_message", "header_safe", "language_of", "reminder_message"]
 
 Role = Literal["invitee", "coach"]
 Kind = Literal["confirmed", "rescheduled", "cancelled"]
+Actor = Booking.CancelledBy
 
-# Validators refuse control characters in names upstream; headers are built from cleaned
-# values anyway so that nothing typed into a form can start a new header line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
-SUBJECT_MAX = 180
-
-
-def _one_line(value: str) -> str:
-    return " ".join(_CONTROL.sub(" ", value).split())
+# Paragraphs an app above booking adds to a cancellation email, in the active language:
+# payments says what is refunded. Registered from that app's AppConfig.ready, so that
+# booking never imports it.
+CancellationNote = Callable[[Booking, str], list[str]]
+_cancellation_notes: list[CancellationNote] = []
 
 
-def header_safe(value: str) -> str:
-    """One line of text for a header: control characters and runs of spaces become a space."""
-    return _one_line(value)[:SUBJECT_MAX]
+def register_cancellation_note(note: CancellationNote) -> None:
+    """Add `note(booking, role)` to every cancellation email (once, however often called)."""
+    if note not in _cancellation_notes:
+        _cancellation_notes.append(note)
 
 
-def _address(name: str, email: str) -> str:
-    return header_address(header_safe(name), _one_line(email).replace(" ", ""))
+def _cancellation_lines(booking: Booking, role: Role) -> list[str]:
+    return [line for note in _cancellation_notes for line in note(booking, role)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +89,33 @@ def _zones(booking: Booking) -> tuple[ZoneInfo, ZoneInfo]:
     return booking.invitee_zone, booking.coach.zone
 
 
+@dataclass(frozen=True, slots=True)
+class Notes:
+    """What each side wrote about this change, shown to the other side only.
+
+    `cancel` is the reason given when cancelling; the move's message is `coach_move` or
+    `invitee_move`, by whoever moved it. A person's own words never come back to them as if
+    from someone else: the coach's copy may say "Your message", the invitee's says nothing.
+    """
+
+    coach_move: str = ""
+    invitee_move: str = ""
+
+    def for_role(self, booking: Booking, role: Role, kind: str) -> dict[str, str]:
+        by_coach, by_invitee = self.coach_move, self.invitee_move
+        if kind == "cancelled":
+            reason = booking.cancel_reason
+            by_coach = reason if booking.cancelled_by == Actor.COACH else ""
+            by_invitee = reason if booking.cancelled_by == Actor.INVITEE else ""
+        if role == "invitee":
+            return {"other_message": by_coach, "other_name": booking.coach.display_name,
+                    "own_message": ""}
+        return {"other_message": by_invitee, "other_name": booking.invitee_name,
+                "own_message": by_coach}
+
+
 def _context(booking: Booking, *, role: Role, kind: str,
-             previous_start: datetime | None, coach_message: str = "") -> dict:
+             previous_start: datetime | None, notes: Notes | None = None) -> dict:
     invitee_zone, coach_zone = _zones(booking)
     session_type = booking.session_type
     own, other = (invitee_zone, coach_zone) if role == "invitee" else (coach_zone, invitee_zone)
@@ -89,6 +124,8 @@ def _context(booking: Booking, *, role: Role, kind: str,
         "booking": booking,
         "kind": kind,
         "role": role,
+        "greeting": greeting_name(booking.invitee_name if role == "invitee"
+                                  else booking.coach.display_name),
         "coach_name": booking.coach.display_name,
         "session_name": session_type.display_name(),
         "duration_minutes": int(session_type.duration.total_seconds() // 60),
@@ -103,14 +140,13 @@ def _context(booking: Booking, *, role: Role, kind: str,
         "manage_url": booking.manage_url if role == "invitee" else "",
         "site_url": settings.SITE_URL,
         "coach_url": settings.SITE_URL + booking.coach.get_absolute_url(),
-        "cancelled_by_coach": booking.cancelled_by == Booking.CancelledBy.COACH,
-        # What the coach wrote to the invitee when she moved the booking.
-        "coach_message": coach_message,
+        "cancelled_by_coach": booking.cancelled_by == Actor.COACH,
         # The coach's own page of the booking; the invitee's emails never carry it.
         "workspace_url": booking.workspace_url if role == "coach" else "",
         # Where, the booking's own room link included: this email goes to one of the two sides.
         "where_label": where_label(where),
         "where_link": where.link,
+        **(notes or Notes()).for_role(booking, role, kind),
     }
     if previous_start is not None:
         context["previous_when"] = When.of(previous_start,
@@ -161,20 +197,24 @@ def _where_lines(context: dict) -> list[str]:
 
 def _message(booking: Booking, *, role: Role, template: str, subject: str, context: dict,
              ics: bytes | None, method: str) -> EmailMultiAlternatives:
+    coach = booking.coach
     if role == "invitee":
-        to = _address(booking.invitee_name, booking.invitee_email)
-        reply_to = _address(booking.coach.display_name, booking.coach.user.email)
+        # From the coach by name (our address: only we may send from it), answered to her.
+        from_email = sender(coach.display_name)
+        to = mailbox(booking.invitee_name, booking.invitee_email)
+        reply_to = mailbox(coach.display_name, coach_email(coach))
     else:
-        to = _address(booking.coach.display_name, booking.coach.user.email)
-        reply_to = _address(booking.invitee_name, booking.invitee_email)
+        from_email = settings.DEFAULT_FROM_EMAIL
+        to = mailbox(coach.display_name, coach_email(coach))
+        reply_to = mailbox(booking.invitee_name, booking.invitee_email)
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"email/{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        body=plain_text(render_to_string(f"email/{template}.txt", context)),
+        from_email=from_email,
         to=[to],
         reply_to=[reply_to],
     )
-    message.attach_alternative(render_to_string(f"email/{template}.html", context), "text/html")
+    message.attach_alternative(render_html(f"email/{template}.html", context), "text/html")
     if ics is not None:
         # No charset= here: Django adds it, and a second one confuses clients.
         message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
@@ -187,19 +227,25 @@ def language_of(booking: Booking, role: Role) -> str:
 
 
 def booking_message(booking: Booking, *, role: Role, kind: Kind, now: datetime,
-                    previous_start: datetime | None = None,
-                    coach_message: str = "") -> EmailMultiAlternatives:
+                    previous_start: datetime | None = None, coach_message: str = "",
+                    invitee_message: str = "") -> EmailMultiAlternatives:
     """The email telling `role` that `booking` was confirmed, moved or cancelled.
 
     `previous_start` (for a move) is the time the last invite announced; `now` is DTSTAMP;
-    `coach_message` is what the coach wrote when she moved it.
+    `coach_message` or `invitee_message` is what whoever moved it wrote (the other side sees
+    it). A cancellation's reason is read from the booking.
     """
     with translation.override(language_of(booking, role)):
         context = _context(booking, role=role, kind=kind, previous_start=previous_start,
-                           coach_message=coach_message)
+                           notes=Notes(coach_move=coach_message, invitee_move=invitee_message))
         context["language"] = translation.get_language()
         method = "CANCEL" if kind == "cancelled" else "REQUEST"
         facts = _invite_facts(booking, role=role, context=context, now=now)
+        if kind == "cancelled":
+            context["cancellation_notes"] = _cancellation_lines(booking, role)
+        else:
+            context["google_calendar_url"] = google_calendar_url(facts)
+            context["outlook_calendar_url"] = outlook_calendar_url(facts)
         return _message(booking, role=role, template=role,
                         subject=_subject(booking, role=role, kind=kind, when=context["when"]),
                         context=context, ics=invite_ics(facts, method), method=method)

@@ -81,18 +81,26 @@ def _build(booking: Booking, *, role: str, kind: str, now: datetime):
         return emails.booking_message(booking, role=role, kind="cancelled", now=now)
     previous = _previous_start(booking, role)
     moved = previous is not None and previous != booking.start
-    return emails.booking_message(booking, role=role, kind="rescheduled" if moved else "confirmed",
-                                  now=now, previous_start=previous if moved else None,
-                                  coach_message=_coach_message(booking) if moved else "")
+    if not moved:
+        return emails.booking_message(booking, role=role, kind="confirmed", now=now)
+    return emails.booking_message(booking, role=role, kind="rescheduled", now=now,
+                                  previous_start=previous, **_move_messages(booking))
 
 
-def _coach_message(booking: Booking) -> str:
-    """What the coach wrote when she made this SEQUENCE's move, if she did."""
+def _move_messages(booking: Booking) -> dict[str, str]:
+    """What the person who made this SEQUENCE's move wrote, keyed by who it was."""
     found = (BookingEvent.objects
-             .filter(booking=booking, sequence=booking.sequence, actor=Booking.CancelledBy.COACH,
+             .filter(booking=booking, sequence=booking.sequence,
                      kind=BookingEvent.Kind.RESCHEDULED)
-             .values_list("message", flat=True).first())
-    return found or ""
+             .values_list("actor", "message").first())
+    if not found or not found[1]:
+        return {}
+    actor, message = found
+    if actor == Booking.CancelledBy.COACH:
+        return {"coach_message": message}
+    if actor == Booking.CancelledBy.INVITEE:
+        return {"invitee_message": message}
+    return {}
 
 
 def send_once(booking: Booking, *, role: str, kind: str, now: datetime,

@@ -1,70 +1,83 @@
 """The refund notice, to the invitee and to the coach, each in their language.
 
-Plain text for now: the HTML layouts live in templates/, which another change is reworking.
+Multipart like the booking emails (text/plain and inlined HTML in the same layout), from the
+coach by name to the invitee, with Reply-To set to the other side.
 """
 
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from booking.addresses import header_address
-from booking.emails import When, header_safe
+from booking.emails import When
+from booking.mail_layout import (
+    coach_email,
+    greeting_name,
+    header_safe,
+    mailbox,
+    plain_text,
+    render_html,
+    sender,
+)
 from payments.models import Payment
 from payments.money import format_money
 
-
-def _facts(payment: Payment, zone: ZoneInfo, language: str) -> dict[str, str]:
-    booking = payment.booking
-    return {"session": booking.session_type.name, "coach": booking.coach.display_name,
-            "name": booking.invitee_name, "email": booking.invitee_email,
-            "when": str(When.of(booking.start, booking.end, zone)),
-            "amount": format_money(payment.refund_amount, payment.currency, language)}
+Role = str  # "invitee" or "coach"
 
 
-def _why(payment: Payment) -> str:
-    if payment.refund_reason == Payment.RefundReason.UNAVAILABLE:
-        return _("The payment arrived after the slot had been released, and the slot is no "
-                 "longer available, so the session is not booked.")
-    return _("The booking was cancelled.")
-
-
-def _invitee_message(payment: Payment) -> EmailMessage:
-    booking = payment.booking
-    with translation.override(booking.invitee_language):
-        facts = _facts(payment, ZoneInfo(str(booking.invitee_timezone)),
-                       booking.invitee_language)
-        body = "\n\n".join([
-            _("Hello %(name)s,") % facts,
-            _("%(session)s with %(coach)s, %(when)s.") % facts + " " + _why(payment),
-            _("You will be refunded %(amount)s. A refund usually reaches your account within "
-              "5 to 10 days.") % facts,
-        ])
-        subject = _("Refund: %(session)s with %(coach)s") % facts
-    return EmailMessage(subject=header_safe(subject), body=body,
-                        from_email=settings.DEFAULT_FROM_EMAIL,
-                        to=[header_address(header_safe(booking.invitee_name),
-                                           booking.invitee_email)])
-
-
-def _coach_message(payment: Payment) -> EmailMessage:
+def _context(payment: Payment, role: Role) -> dict:
     booking = payment.booking
     coach = booking.coach
-    with translation.override(coach.language):
-        facts = _facts(payment, coach.zone, coach.language)
-        body = "\n\n".join([
-            _("%(name)s <%(email)s> — %(session)s, %(when)s.") % facts + " " + _why(payment),
-            _("A refund of %(amount)s has been requested from Stripe; nothing to do on your "
-              "side.") % facts,
-        ])
-        subject = _("Refund to %(name)s: %(amount)s") % facts
-    return EmailMessage(subject=header_safe(subject), body=body,
-                        from_email=settings.DEFAULT_FROM_EMAIL,
-                        to=[header_address(header_safe(coach.display_name), coach.user.email)])
+    zone = ZoneInfo(str(booking.invitee_timezone)) if role == "invitee" else coach.zone
+    language = translation.get_language()
+    return {
+        "role": role, "booking": booking, "language": language,
+        "greeting": greeting_name(booking.invitee_name if role == "invitee"
+                                  else coach.display_name),
+        "coach_name": coach.display_name, "session_name": booking.session_type.display_name(),
+        "when": When.of(booking.start, booking.end, zone),
+        "amount": format_money(payment.refund_amount, payment.currency, language),
+        "unavailable": payment.refund_reason == Payment.RefundReason.UNAVAILABLE,
+        "site_url": settings.SITE_URL,
+        "coach_url": settings.SITE_URL + coach.get_absolute_url(),
+        "workspace_url": booking.workspace_url if role == "coach" else "",
+    }
 
 
-def refund_messages(payment: Payment) -> list[EmailMessage]:
+def _subject(role: Role, context: dict) -> str:
+    if role == "invitee":
+        return _("Refund: %(session)s with %(coach)s") % {
+            "session": context["session_name"], "coach": context["coach_name"]}
+    return _("Refund to %(name)s: %(amount)s") % {"name": context["booking"].invitee_name,
+                                                   "amount": context["amount"]}
+
+
+def _message(payment: Payment, role: Role) -> EmailMultiAlternatives:
+    booking = payment.booking
+    coach = booking.coach
+    language = booking.invitee_language if role == "invitee" else coach.language
+    with translation.override(language):
+        context = _context(payment, role)
+        template = f"email/refund_{role}"
+        if role == "invitee":
+            from_email = sender(coach.display_name)
+            to = mailbox(booking.invitee_name, booking.invitee_email)
+            reply_to = mailbox(coach.display_name, coach_email(coach))
+        else:
+            from_email = settings.DEFAULT_FROM_EMAIL
+            to = mailbox(coach.display_name, coach_email(coach))
+            reply_to = mailbox(booking.invitee_name, booking.invitee_email)
+        message = EmailMultiAlternatives(
+            subject=header_safe(_subject(role, context)),
+            body=plain_text(render_to_string(f"{template}.txt", context)),
+            from_email=from_email, to=[to], reply_to=[reply_to])
+        message.attach_alternative(render_html(f"{template}.html", context), "text/html")
+    return message
+
+
+def refund_messages(payment: Payment) -> list[EmailMultiAlternatives]:
     """The invitee's and the coach's notice of `payment`'s refund."""
-    return [_invitee_message(payment), _coach_message(payment)]
+    return [_message(payment, "invitee"), _message(payment, "coach")]

@@ -88,3 +88,12 @@ def test_seed_demo_refuses_to_run_under_production_settings(settings):
 def test_production_settings_forbid_seed_demo():
     source = (Path(__file__).resolve().parents[2] / "config/settings/production.py").read_text()
     assert "SEED_DEMO_ALLOWED = False" in source
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_demo_type_speaks_english_to_english_invitees():
+    seed()
+    discovery = SessionType.objects.get(coach__slug="demo")
+    assert discovery.display_name("fr") == "30 min d'entretien personnalisé"
+    assert discovery.display_name("en") == "30-minute personal session"
+    assert discovery.display_description("en").startswith("A first 30-minute conversation")

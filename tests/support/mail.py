@@ -3,6 +3,7 @@
 import email
 from email import policy
 from email.message import EmailMessage
+from html.parser import HTMLParser
 
 from django.core import mail
 
@@ -33,3 +34,60 @@ def invite(message) -> tuple[str, bytes]:
 def recipients() -> list[str]:
     """The first recipient of every message in the outbox, sorted."""
     return sorted(m.to[0] for m in mail.outbox)
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, {name: value or "" for name, value in attrs}))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+def html_elements(html: str) -> tuple[list[tuple[str, dict[str, str]]], str]:
+    """Every (tag, attributes) of an HTML part in order, and the text of its <style> tags."""
+    parser = _Elements()
+    parser.feed(html)
+    return parser.elements, "".join(parser.styles)
+
+
+def html_links(html: str) -> dict[str, str]:
+    """{link text: href} of every <a> of an HTML part (text trimmed)."""
+    found, current = {}, []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "a":
+                current.append(dict(attrs).get("href") or "")
+                current.append("")
+
+        def handle_data(self, data):
+            if len(current) == 2:
+                current[1] += data
+
+        def handle_endtag(self, tag):
+            if tag == "a" and len(current) == 2:
+                href, text = current
+                found[" ".join(text.split())] = href
+                current.clear()
+
+    Links(convert_charrefs=True).feed(html)
+    return found
+
+
+def body_parts(message) -> tuple[str, str]:
+    """(text/plain, text/html) contents of a sent message, read back from its wire form."""
+    by_type = parts(parse(message))
+    return by_type["text/plain"].get_content(), by_type["text/html"].get_content()
