@@ -1,0 +1,128 @@
+"""A throwaway PostgreSQL cluster of the test's own, for faults that stop or restart the server.
+
+The shared server other runs use (127.0.0.1:5432) is never touched: `pg_cluster` runs
+`initdb` into a temporary directory, serves it on a free loopback port with its socket in that
+directory, and removes everything at the end. `initdb` refuses to run as root, so as root
+(CI) every PostgreSQL command runs as the `postgres` system user through `runuser`; anyone
+else runs them as themselves. The fixture skips only when the server binaries are missing.
+"""
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# Debian's layout; PG_BIN points elsewhere (e.g. /usr/local/pgsql/bin).
+CANDIDATE_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+SYSTEM_USER = "postgres"
+TIMEOUT = 60
+
+
+def _bin_dir() -> Path | None:
+    configured = os.environ.get("PG_BIN")
+    candidates = [Path(configured)] if configured else CANDIDATE_BIN_DIRS
+    found = [d for d in candidates if (d / "initdb").exists() and (d / "pg_ctl").exists()]
+    return found[0] if found else None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class PgCluster:
+    """A stopped-or-running cluster: start(), stop(), restart(), and its database URL."""
+
+    bin_dir: Path
+    data: Path
+    port: int
+    as_root: bool
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://{SYSTEM_USER}@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = [str(self.bin_dir / tool), *args]
+        if self.as_root:
+            command = ["runuser", "-u", SYSTEM_USER, "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT,
+                              check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{tool} {' '.join(args)} failed ({done.returncode}): "
+                               f"{done.stdout}{done.stderr}")
+
+    def init(self) -> None:
+        self._run("initdb", "-D", str(self.data / "db"), "-U", SYSTEM_USER, "--auth=trust",
+                  "--no-sync", "-E", "UTF8", "--locale=C")
+
+    def start(self) -> None:
+        # fsync off: the cluster is thrown away; a stop is a clean shutdown all the same.
+        options = (f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                   "-c max_connections=60")
+        self._run("pg_ctl", "-D", str(self.data / "db"), "-o", options,
+                  "-l", str(self.data / "server.log"), "-w", "-t", str(TIMEOUT), "start")
+
+    def stop(self) -> None:
+        """A fast shutdown: open sessions are cut, their transactions rolled back."""
+        self._run("pg_ctl", "-D", str(self.data / "db"), "-m", "fast", "-w",
+                  "-t", str(TIMEOUT), "stop")
+
+    def is_running(self) -> bool:
+        return (self.data / "db" / "postmaster.pid").exists()
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.url(), autocommit=True) as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self.url(name)
+
+    def log(self) -> str:
+        path = self.data / "server.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _cluster_user() -> tuple[bool, pwd.struct_passwd | None]:
+    try:
+        user = pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        user = None
+    return os.geteuid() == 0, user
+
+
+@pytest.fixture
+def pg_cluster() -> Iterator[PgCluster]:
+    """A running cluster of this test's own on a free port; stopped and deleted afterwards."""
+    bin_dir = _bin_dir()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found; "
+                    "install postgresql or set PG_BIN")
+    as_root, user = _cluster_user()
+    if as_root and (user is None or shutil.which("runuser") is None):
+        pytest.skip("running as root, but no `postgres` user or `runuser` to run initdb as")
+    # Not under pytest's tmp_path: as root, that directory is closed to the postgres user.
+    data = Path(tempfile.mkdtemp(prefix="creneau-pg-"))
+    if as_root:
+        os.chown(data, user.pw_uid, user.pw_gid)
+    cluster = PgCluster(bin_dir=bin_dir, data=data, port=free_port(), as_root=as_root)
+    try:
+        cluster.init()
+        cluster.start()
+        yield cluster
+    finally:
+        try:
+            if cluster.is_running():
+                cluster.stop()
+        finally:
+            shutil.rmtree(data, ignore_errors=True)
