@@ -25,7 +25,8 @@ import pytest
 
 from bench import client
 from bench.server import Gunicorn
-from tests.support.pgcluster import PgCluster, free_port
+from tests.support.pgcluster import PgCluster
+from tests.support.ports import free_port
 from tests.support.site_process import ROOT, migrate_and_seed, site_env
 
 pytestmark = pytest.mark.serial

@@ -10,7 +10,6 @@ else runs them as themselves. The fixture skips only when the server binaries ar
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.support.ports import free_port
 
 # Debian's layout; PG_BIN points elsewhere (e.g. /usr/local/pgsql/bin).
 CANDIDATE_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
@@ -30,12 +31,6 @@ def _bin_dir() -> Path | None:
     candidates = [Path(configured)] if configured else CANDIDATE_BIN_DIRS
     found = [d for d in candidates if (d / "initdb").exists() and (d / "pg_ctl").exists()]
     return found[0] if found else None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
