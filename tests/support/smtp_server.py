@@ -3,7 +3,7 @@
 Django's SMTP backend talks to it over TCP as it would to a production relay. While stopped,
 nothing listens on its port (connections are refused); `deferring = True` makes a running
 server answer every message with a temporary failure (451), as a relay under load does.
-`messages` holds every message it accepted, parsed, in order.
+`messages` holds every message it accepted, parsed, in order; `wait_for(n)` waits for them.
 """
 
 import email
@@ -28,9 +28,10 @@ class _Handler:
             return "451 4.3.0 Mail server busy, try again later"
         message = email.message_from_bytes(envelope.original_content or envelope.content,
                                            policy=email.policy.default)
-        with self.server.lock:
+        with self.server.arrived:
             self.server.messages.append(message)
             self.server.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.server.arrived.notify_all()
         return "250 Message accepted for delivery"
 
 
@@ -42,7 +43,7 @@ class SmtpServer:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.deferring = False
-        self.lock = threading.Lock()
+        self.arrived = threading.Condition()
         self._controller: Controller | None = None
 
     @property
@@ -62,5 +63,12 @@ class SmtpServer:
 
     def recipients(self) -> list[str]:
         """Every accepted envelope recipient, one entry per message and recipient, sorted."""
-        with self.lock:
+        with self.arrived:
             return sorted(rcpt for _, rcpts in self.envelopes for rcpt in rcpts)
+
+    def wait_for(self, count: int, timeout: float = 30) -> None:
+        """Until `count` messages have been accepted (or fail after `timeout` seconds)."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.messages) >= count, timeout):
+                raise AssertionError(f"{len(self.messages)} messages after {timeout} s, "
+                                     f"expected {count}")
