@@ -1,1 +1,2 @@
-from tests.support.pgcluster import pg_cluster  # noqa: F401  (a fixture)
+# Fixtures of the throwaway PostgreSQL cluster (tests/support/pgcluster.py).
+from tests.support.pgcluster import _pg_server, _site_template, pg_cluster, site_database  # noqa: F401

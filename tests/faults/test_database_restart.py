@@ -27,7 +27,7 @@ from bench import client
 from bench.server import Gunicorn
 from tests.support.pgcluster import PgCluster
 from tests.support.ports import free_port
-from tests.support.site_process import ROOT, migrate_and_seed, site_env
+from tests.support.site_process import ROOT, site_env
 
 pytestmark = pytest.mark.serial
 
@@ -164,10 +164,9 @@ def _outage_answer_is_clean(answer: Answer) -> bool:
     return True
 
 
-def test_bookings_survive_a_database_restart_under_load(pg_cluster, tmp_path):
-    url = pg_cluster.create_database("creneau_faults")
+def test_bookings_survive_a_database_restart_under_load(pg_cluster, site_database, tmp_path):
+    url = site_database
     env = site_env(url)
-    migrate_and_seed(env)
     port = free_port()
     with Gunicorn(port, ROOT, tmp_path / "gunicorn.log", workers=2, env=env):
         offered = client.get(port, SLOTS_PATH).json()["slots"]

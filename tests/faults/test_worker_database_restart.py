@@ -11,7 +11,7 @@ import pytest
 from bench import client
 from bench.server import Gunicorn
 from tests.support.ports import free_port
-from tests.support.site_process import ROOT, WorkerProcess, migrate_and_seed, site_env
+from tests.support.site_process import ROOT, WorkerProcess, site_env
 from tests.support.smtp_server import SmtpServer
 
 pytestmark = pytest.mark.serial
@@ -35,10 +35,9 @@ def book(port: int, start: str, email: str) -> None:
     assert answer.status == 201, answer.brief()
 
 
-def test_worker_process_outlives_a_database_restart(pg_cluster, smtp, tmp_path):
-    env = site_env(pg_cluster.create_database("creneau_worker"),
-                   CRENEAU_TEST_SMTP_PORT=str(smtp.port))
-    migrate_and_seed(env)
+def test_worker_process_outlives_a_database_restart(pg_cluster, site_database, smtp,
+                                                    tmp_path):
+    env = site_env(site_database, CRENEAU_TEST_SMTP_PORT=str(smtp.port))
     port = free_port()
     with (Gunicorn(port, ROOT, tmp_path / "gunicorn.log", workers=1, env=env),
           WorkerProcess(env, tmp_path / "worker.log") as worker):

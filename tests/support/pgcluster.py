@@ -1,14 +1,18 @@
 """A throwaway PostgreSQL cluster of the test's own, for faults that stop or restart the server.
 
-The shared server other runs use (127.0.0.1:5432) is never touched: `pg_cluster` runs
-`initdb` into a temporary directory, serves it on a free loopback port with its socket in that
-directory, and removes everything at the end. `initdb` refuses to run as root, so as root
-(CI) every PostgreSQL command runs as the `postgres` system user through `runuser`; anyone
-else runs them as themselves. The fixture skips only when the server binaries are missing.
+The shared server other runs use (127.0.0.1:5432) is never touched: the cluster is made by
+`initdb` in a temporary directory once per session, served on a free loopback port with its
+socket in that directory, and removed at the end. `pg_cluster` hands it to a test, running;
+`site_database` adds a copy of a database migrated and seeded (`seed_demo`) once.
+
+`initdb` refuses to run as root, so as root (CI) every PostgreSQL command runs as the
+`postgres` system user through `runuser`; anyone else runs them as themselves. The fixtures
+skip only when the server binaries (or, as root, that user) are missing.
 """
 
 import os
 import pwd
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -96,9 +100,9 @@ def _cluster_user() -> tuple[bool, pwd.struct_passwd | None]:
     return os.geteuid() == 0, user
 
 
-@pytest.fixture
-def pg_cluster() -> Iterator[PgCluster]:
-    """A running cluster of this test's own on a free port; stopped and deleted afterwards."""
+@pytest.fixture(scope="session")
+def _pg_server() -> Iterator[PgCluster]:
+    """One cluster for the session (initdb costs seconds); tests get it through pg_cluster."""
     bin_dir = _bin_dir()
     if bin_dir is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found; "
@@ -121,3 +125,34 @@ def pg_cluster() -> Iterator[PgCluster]:
                 cluster.stop()
         finally:
             shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_cluster(_pg_server: PgCluster) -> PgCluster:
+    """The throwaway cluster, running when the test starts; the test may stop and start it."""
+    if not _pg_server.is_running():  # a test before this one failed while it was stopped
+        _pg_server.start()
+    return _pg_server
+
+
+@pytest.fixture(scope="session")
+def _site_template(_pg_server: PgCluster) -> str:
+    """A database migrated and seeded once (seed_demo), copied for each test that wants one."""
+    from tests.support.site_process import migrate_and_seed, site_env
+
+    name = "creneau_template"
+    migrate_and_seed(site_env(_pg_server.create_database(name)))
+    return name
+
+
+@pytest.fixture
+def site_database(pg_cluster: PgCluster, _site_template: str) -> str:
+    """The URL of a fresh copy of the migrated, seeded database on the throwaway cluster."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"creneau_{secrets.token_hex(4)}"
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(_site_template)))
+    return pg_cluster.url(name)
