@@ -165,10 +165,8 @@ def _outage_answer_is_clean(answer: Answer) -> bool:
 
 
 def test_bookings_survive_a_database_restart_under_load(pg_cluster, site_database, tmp_path):
-    url = site_database
-    env = site_env(url)
     port = free_port()
-    with Gunicorn(port, ROOT, tmp_path / "gunicorn.log", workers=2, env=env):
+    with Gunicorn(port, ROOT, tmp_path / "gunicorn.log", workers=2, env=site_env(site_database)):
         offered = client.get(port, SLOTS_PATH).json()["slots"]
         assert len(offered) >= BOOKINGS
         slots = [slot["start"] for slot in offered[:BOOKINGS]]
@@ -192,7 +190,7 @@ def test_bookings_survive_a_database_restart_under_load(pg_cluster, site_databas
     booked = {a.slot: json.loads(a.body)["uid"] for a in answers if a.status == 201}
     finished = {a.slot for a in answers if a.status in (201, 409)}
     assert finished == set(slots), "every client finished its slots once the database was back"
-    rows = {uid: (start, email) for uid, start, email in _rows(url)}
+    rows = {uid: (start, email) for uid, start, email in _rows(site_database)}
     assert set(booked.values()) <= rows.keys(), "a booking answered 201 has no row"
     assert len({start for start, _ in rows.values()}) == len(rows), "two rows for one slot"
     errored_emails = {f"fault-{n}-{i}@example.org" for n in range(CLIENTS)
