@@ -24,21 +24,29 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """`with Gunicorn(port, root, log):` serves config.wsgi with two sync workers."""
+    """`with Gunicorn(port, root, log):` serves config.wsgi with `workers` sync workers.
 
-    def __init__(self, port: int, root: Path, log: Path) -> None:
+    `env` replaces this process's environment for the server (the fault tests point it at a
+    database of their own).
+    """
+
+    def __init__(self, port: int, root: Path, log: Path, *, workers: int = WORKERS,
+                 env: dict[str, str] | None = None) -> None:
         self.port = port
         self.root = root
         self.log = log
+        self.workers = workers
+        self.env = env
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Gunicorn":
         command = [sys.executable, "-m", "gunicorn", "config.wsgi",
-                   "--workers", str(WORKERS), "--bind", f"{client.HOST}:{self.port}",
+                   "--workers", str(self.workers), "--bind", f"{client.HOST}:{self.port}",
                    "--chdir", str(self.root), "--timeout", "180", "--log-level", "warning"]
         with self.log.open("wb") as log:
             # A session of its own, so nothing we send it reaches the benchmark process.
-            self.process = subprocess.Popen(command, cwd=self.root, env=os.environ.copy(),
+            self.process = subprocess.Popen(command, cwd=self.root,
+                                            env=self.env or os.environ.copy(),
                                             stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
         try:

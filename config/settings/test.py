@@ -21,3 +21,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # CRENEAU_TEST_DB lets parallel runs on one machine keep apart.
     DATABASES["default"]["TEST"] = {
         "NAME": str(BASE_DIR / os.environ.get("CRENEAU_TEST_DB", ".test-db.sqlite3"))}
+
+# The fault tests' child processes (a task worker, gunicorn) mail the SMTP server the test
+# runs on the loopback: they cannot share the in-memory outbox.
+if os.environ.get("CRENEAU_TEST_SMTP_PORT"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = "127.0.0.1"
+    EMAIL_PORT = int(os.environ["CRENEAU_TEST_SMTP_PORT"])
+    EMAIL_USE_TLS = False
+    EMAIL_HOST_USER = EMAIL_HOST_PASSWORD = ""
