@@ -165,7 +165,8 @@ def _message(booking: Booking, *, role: Role, template: str, subject: str, conte
         to = _address(booking.invitee_name, booking.invitee_email)
         reply_to = _address(booking.coach.display_name, booking.coach.user.email)
     else:
-        to = _address(booking.coach.display_name, booking.coach.user.email)
+        # Her notification address (her sign-in one unless she chose another).
+        to = _address(booking.coach.display_name, booking.coach.notification_address)
         reply_to = _address(booking.invitee_name, booking.invitee_email)
     message = EmailMultiAlternatives(
         subject=subject,

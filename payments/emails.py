@@ -62,7 +62,8 @@ def _coach_message(payment: Payment) -> EmailMessage:
         subject = _("Refund to %(name)s: %(amount)s") % facts
     return EmailMessage(subject=header_safe(subject), body=body,
                         from_email=settings.DEFAULT_FROM_EMAIL,
-                        to=[header_address(header_safe(coach.display_name), coach.user.email)])
+                        to=[header_address(header_safe(coach.display_name),
+                                           coach.notification_address)])
 
 
 def refund_messages(payment: Payment) -> list[EmailMessage]:
