@@ -36,6 +36,7 @@ END_BEFORE_START = _("The end must be after the start.")
 BAD_WEEKDAY = _("Choose a day of the week.")
 LAST_BEFORE_FIRST = _("The last day must not be before the first occurrence.")
 BAD_CALENDAR_URL = _("Enter the address of a calendar (https://, http:// or webcal://).")
+BAD_CALENDAR_NAME = _("Give the calendar a name on one line, without control characters.")
 REFUSED_CALENDAR_HOST = _("This address points inside a private network and cannot be "
                           "fetched.")
 ZONE_CHOICE_NEEDED = _("Say whether your weekly hours keep their times or move with the zone.")
@@ -215,6 +216,8 @@ def external_calendar_add(*, coach: Coach, url: str, name: str = "") -> External
     if ExternalCalendar.objects.filter(coach=coach).count() >= MAX_CALENDARS_PER_COACH:
         raise ValidationError(TOO_MANY_CALENDARS, code="too_many_calendars",
                               params={"limit": MAX_CALENDARS_PER_COACH})
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValidationError({"name": BAD_CALENDAR_NAME}, code="bad_name")
     name = name.strip() or urlsplit(url).hostname
     calendar = ExternalCalendar(coach=coach, url=url, name=name[:120])
     calendar.full_clean()
