@@ -32,8 +32,8 @@ def calendar_out(calendar: ExternalCalendar, coach: Coach) -> dict:
             "busy_count": calendar.busy_count, "error": calendar.last_error or None}
 
 
-def _own(coach: Coach, calendar_id: int) -> ExternalCalendar:
-    calendar = coach_external_calendar(coach=coach, pk=calendar_id)
+def _own(coach: Coach, pk: int) -> ExternalCalendar:
+    calendar = coach_external_calendar(coach=coach, pk=pk)
     if calendar is None:
         raise Http404
     return calendar
@@ -60,17 +60,18 @@ def calendar_add(request: HttpRequest, payload: CalendarIn) -> Status:
     return Status(201, calendar_out(found, coach))
 
 
-@router.delete("/me/calendars/{calendar_id}", response={204: None, 404: ErrorOut, **AUTHED})
-def calendar_remove(request: HttpRequest, calendar_id: int) -> Status:
+# `{id}` as DESIGN.md names it.
+@router.delete("/me/calendars/{id}", response={204: None, 404: ErrorOut, **AUTHED})
+def calendar_remove(request: HttpRequest, id: int) -> Status:
     """Stop importing it; its busy times free their slots at once."""
-    external_calendar_remove(calendar=_own(request.auth, calendar_id))
+    external_calendar_remove(calendar=_own(request.auth, id))
     return Status(204, None)
 
 
-@router.post("/me/calendars/{calendar_id}/refresh", response=ONE)
-def calendar_refresh(request: HttpRequest, calendar_id: int) -> dict:
+@router.post("/me/calendars/{id}/refresh", response=ONE)
+def calendar_refresh(request: HttpRequest, id: int) -> dict:
     """Read it again now, in the worker; answers with what is known so far."""
     coach = request.auth
-    found = _own(coach, calendar_id)
+    found = _own(coach, id)
     external_calendar_refresh(calendar=found)
     return calendar_out(found, coach)

@@ -125,7 +125,7 @@ def test_profile_and_calendars_pages_have_no_axe_violations(coach_page, coach, l
         busy_count=3, last_synced_at=NOW, last_attempt_at=NOW,
         last_error="The server could not be reached.")
     for path in ("/coach/settings/", "/coach/calendars/"):
-        page, console = coach_page(path, bypass_csp=True)
+        page, _console = coach_page(path, bypass_csp=True)
         assert page.locator("html").get_attribute("lang") == language
         violations = run_axe(page)
         assert violations == [], f"{path} ({language}):\n{describe(violations)}"
