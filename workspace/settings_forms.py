@@ -30,7 +30,7 @@ class ProfileForm(forms.Form):
                           widget=forms.Textarea(attrs={"rows": 5}))
     bio_en = forms.CharField(label=_("About you (English)"), required=False, max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 5}),
-                             help_text=_("Shown on the English pages; empty: the French one."))
+                             help_text=_("Shown on your English page; empty: your French text."))
     photo = forms.FileField(
         label=_("Photo"), required=False,
         help_text=_("JPEG, PNG or WebP, up to 5 MB; it is cropped square and made smaller."),
