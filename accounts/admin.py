@@ -25,6 +25,8 @@ class UserAdmin(BaseUserAdmin):
 class CoachAdmin(admin.ModelAdmin):
     list_display = ["display_name", "slug", "timezone", "language"]
     prepopulated_fields = {"slug": ["display_name"]}
+    # Photos go through her profile page, which checks and re-encodes them (accounts.photos).
+    readonly_fields = ["photo"]
     actions = ["rotate_feed_token"]
 
     @admin.action(description=_("Rotate the private calendar feed URL"))

@@ -1,9 +1,11 @@
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneField
 
@@ -70,6 +72,13 @@ class Coach(models.Model):
                             validators=[validate_coach_slug])
     display_name = models.CharField(_("display name"), max_length=120)
     bio = models.TextField(_("bio"), blank=True)
+    # English wording; blank falls back to the French `bio`.
+    bio_en = models.TextField(_("bio in English"), blank=True)
+    # Re-encoded by accounts.photos (square, at most PHOTO_SIZE px, no metadata).
+    photo = models.ImageField(_("photo"), upload_to="coaches/", blank=True, max_length=200)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    # Where her booking notifications go; blank: her sign-in address.
+    notification_email = models.EmailField(_("notification email"), blank=True)
     timezone = TimeZoneField(_("time zone"), default="Europe/Paris")
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
                                 default="fr")
@@ -101,6 +110,29 @@ class Coach(models.Model):
     @property
     def email(self) -> str:
         return self.user.email
+
+    @property
+    def notification_address(self) -> str:
+        """The address her booking notifications go to."""
+        return self.notification_email or self.user.email
+
+    @property
+    def initial(self) -> str:
+        """The first letter of her name, shown in a circle when she has no photo."""
+        name = self.display_name.strip()
+        return name[:1].upper() if name else "?"
+
+    @property
+    def website_host(self) -> str:
+        """Her website's host name, as the link on her page reads."""
+        host = urlsplit(self.website).hostname or self.website
+        return host.removeprefix("www.")
+
+    def display_bio(self, language: str | None = None) -> str:
+        """Her bio in `language` (the active one by default), falling back to French."""
+        if (language or get_language() or "fr").startswith("en") and self.bio_en.strip():
+            return self.bio_en
+        return self.bio
 
     @property
     def feed_token(self) -> str:

@@ -3,16 +3,26 @@
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import apikeys, tokens
 from accounts.models import ApiKey, Coach, User
+from accounts.photos import process_photo
 
 EMAIL_TAKEN = _("A user with this email address already exists.")
 SLUG_TAKEN = _("A coach with this slug already exists.")
 KEY_NAME_REQUIRED = _("Give the key a name, such as the script that will use it.")
+NAME_REQUIRED = _("Enter the name prospects will see.")
+BAD_WEBSITE = _("Enter a web address that starts with https:// or http://.")
+BAD_TEXT = _("Remove the control characters from this text.")
+
+# What a coach may change on her profile here (her zone changes through
+# availability.services.coach_zone_change, which also moves her weekly hours).
+PROFILE_FIELDS = ("display_name", "bio", "bio_en", "website", "language", "notification_email")
 
 
 @transaction.atomic
@@ -66,3 +76,71 @@ def api_key_revoke(*, key: ApiKey, now: datetime | None = None) -> ApiKey:
         ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
             revoked_at=key.revoked_at)
     return key
+
+
+def _has_control_characters(text: str, *, multiline: bool) -> bool:
+    allowed = "\n\r\t" if multiline else ""
+    return any((ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in text)
+
+
+def _clean_profile(coach: Coach) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for name in ("display_name", "bio", "bio_en", "website", "notification_email"):
+        if _has_control_characters(getattr(coach, name), multiline=name.startswith("bio")):
+            found[name] = [BAD_TEXT]
+    coach.display_name = coach.display_name.strip()
+    if not coach.display_name and "display_name" not in found:
+        found["display_name"] = [NAME_REQUIRED]
+    coach.website = coach.website.strip()
+    if coach.website and "website" not in found:
+        try:
+            URLValidator(schemes=["http", "https"])(coach.website)
+        except ValidationError:
+            found["website"] = [BAD_WEBSITE]
+    coach.notification_email = coach.notification_email.strip().lower()
+    return found
+
+
+@transaction.atomic
+def coach_profile_update(*, coach: Coach, changes: dict, photo: UploadedFile | None = None,
+                         remove_photo: bool = False) -> Coach:
+    """Change what prospects see of the coach and where her notifications go.
+
+    `changes` maps PROFILE_FIELDS names to values; `photo` replaces her photo (re-encoded by
+    accounts.photos), `remove_photo` drops it. Raises ValidationError keyed by field with every
+    refusal at once; nothing is written then (the coach object keeps its stored values).
+    """
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a profile field: {sorted(unknown)}")
+    before = {name: getattr(coach, name) for name in PROFILE_FIELDS}
+    for name, value in changes.items():
+        setattr(coach, name, value if value is not None else "")
+    found = _clean_profile(coach)
+    new_photo = None
+    if photo is not None:
+        try:
+            new_photo = process_photo(photo)
+        except ValidationError as exc:
+            found["photo"] = exc.messages
+    try:
+        coach.full_clean(exclude=[*found, "user", "photo"], validate_unique=False,
+                         validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            found.setdefault(name, []).extend(messages)
+    if found:
+        for name, value in before.items():
+            setattr(coach, name, value)
+        raise ValidationError(found)
+    old_photo = coach.photo.name if (new_photo is not None or remove_photo) else ""
+    if new_photo is not None:
+        coach.photo.save(new_photo.name, new_photo, save=False)
+    elif remove_photo:
+        coach.photo = ""
+    coach.save(update_fields=[*PROFILE_FIELDS, "photo"])
+    if old_photo:
+        storage = coach.photo.storage
+        # The old file goes once the new row is committed: a rollback keeps it in use.
+        transaction.on_commit(lambda: storage.delete(old_photo))
+    return coach

@@ -29,6 +29,24 @@ class FeedOut(Schema):
     feed_url: str
 
 
+class CalendarIn(Strict):
+    url: StrictStr = Field(max_length=2000, description="The calendar's ICS address: "
+                           "https://, http:// or webcal://.",
+                           examples=["webcal://p01-caldav.icloud.com/published/2/abc"])
+    name: StrictStr = Field("", max_length=120, description="Only she sees it; empty: the "
+                            "server's name.")
+
+
+class CalendarOut(Schema):
+    id: int
+    name: str
+    last_synced: DateTimeStr | None = Field(description="When its busy times were last read "
+                                            "(her zone); null before the first read.")
+    busy_count: int
+    error: str | None = Field(description="Why the last read failed, in her language; null "
+                              "when it succeeded.")
+
+
 class CoachBookingOut(Schema):
     uid: str
     status: str

@@ -17,7 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from api import coach, coach_types, manage, public
+from api import coach, coach_calendars, coach_types, manage, public
 from api.common import InvalidInput
 
 BODY = "body"
@@ -74,6 +74,7 @@ api.add_router("/", public.router)
 api.add_router("/", manage.router)
 api.add_router("/", coach.router)
 api.add_router("/", coach_types.router)
+api.add_router("/", coach_calendars.router)
 
 
 def _errors(request: HttpRequest, errors: dict[str, list[str]], status: int = 400) -> HttpResponse:

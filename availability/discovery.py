@@ -12,11 +12,10 @@ from availability.services import availability_for_coach
 SLUG = "discovery"
 # Stored once in the coach's language: it is her wording from then on, which she may edit.
 NAMES = {"fr": "30 min d'entretien personnalisé", "en": "30-minute personal session"}
+# The page states the duration and the price beside it: the description does not repeat them.
 DESCRIPTIONS = {
-    "fr": "Un premier échange de 30 minutes, gratuit et sans engagement, pour faire le point "
-          "sur votre communication.",
-    "en": "A first 30-minute conversation, free and with no commitment, to take stock of "
-          "where you are.",
+    "fr": "Un premier échange sans engagement, pour faire le point sur votre communication.",
+    "en": "A first conversation with no commitment, to take stock of where you are.",
 }
 RULES = {
     "duration": timedelta(minutes=30),

@@ -12,17 +12,20 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from schedule.models import Calendar, Event, Rule
 
 from accounts.models import Coach
-from availability import currencies
-from availability.calendar_fetch import CalendarError, normalize_url
+from accounts.services import coach_profile_update
+from availability import currencies, zone_move
+from availability.calendar_fetch import CalendarError, address_refused, normalize_url
 from availability.models import (
     MAX_BUFFER,
     MAX_DURATION,
@@ -39,6 +42,10 @@ END_BEFORE_START = _("The end must be after the start.")
 BAD_WEEKDAY = _("Choose a day of the week.")
 LAST_BEFORE_FIRST = _("The last day must not be before the first occurrence.")
 BAD_CALENDAR_URL = _("Enter the address of a calendar (https://, http:// or webcal://).")
+BAD_CALENDAR_NAME = _("Give the calendar a name on one line, without control characters.")
+REFUSED_CALENDAR_HOST = _("This address points inside a private network and cannot be "
+                          "fetched.")
+ZONE_CHOICE_NEEDED = _("Say whether your weekly hours keep their times or move with the zone.")
 TOO_MANY_CALENDARS = _("You can import at most %(limit)s calendars.")
 
 MAX_CALENDARS_PER_COACH = 10
@@ -174,7 +181,21 @@ def availability_event_delete(*, availability: Availability, event_id: int) -> N
                                                        availability.time_off_id]).delete()
 
 
+def _host_refused(host: str) -> bool:
+    """A host named or written as an address inside the network (no DNS asked here)."""
+    host = host.strip("[]").rstrip(".").lower()
+    loopback_ok = settings.BUSY_CALENDARS_ALLOW_LOOPBACK
+    if host == "localhost" or host.endswith(".localhost"):
+        return not loopback_ok
+    try:
+        return address_refused(host, allow_loopback=loopback_ok)
+    except ValueError:  # a name, not an address: each download checks what it resolves to
+        return False
+
+
 def _calendar_url(url: str) -> str:
+    if not isinstance(url, str) or "\x00" in url:
+        raise ValidationError({"url": BAD_CALENDAR_URL}, code="bad_url")
     try:
         url = normalize_url(url)
         URLValidator(schemes=["http", "https"])(url)
@@ -182,6 +203,8 @@ def _calendar_url(url: str) -> str:
         raise ValidationError({"url": BAD_CALENDAR_URL}, code="bad_url") from None
     if len(url) > ExternalCalendar._meta.get_field("url").max_length:
         raise ValidationError({"url": BAD_CALENDAR_URL}, code="bad_url")
+    if _host_refused(urlsplit(url).hostname or ""):
+        raise ValidationError({"url": REFUSED_CALENDAR_HOST}, code="refused_address")
     return url
 
 
@@ -189,8 +212,9 @@ def _calendar_url(url: str) -> str:
 def external_calendar_add(*, coach: Coach, url: str, name: str = "") -> ExternalCalendar:
     """Import busy times from this calendar URL; the first refresh is queued at once.
 
-    Only the form of the URL is checked here; where it leads (invariant 11) is checked by
-    each download, as DNS answers change.
+    The form of the URL is checked here, and a host written as an address inside the network
+    is refused at once; where a name leads (invariant 11) is checked by each download, as DNS
+    answers change.
     """
     url = _calendar_url(url)
     # Lock the coach's row so two concurrent adds cannot both pass the limit.
@@ -198,6 +222,8 @@ def external_calendar_add(*, coach: Coach, url: str, name: str = "") -> External
     if ExternalCalendar.objects.filter(coach=coach).count() >= MAX_CALENDARS_PER_COACH:
         raise ValidationError(TOO_MANY_CALENDARS, code="too_many_calendars",
                               params={"limit": MAX_CALENDARS_PER_COACH})
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValidationError({"name": BAD_CALENDAR_NAME}, code="bad_name")
     name = name.strip() or urlsplit(url).hostname
     calendar = ExternalCalendar(coach=coach, url=url, name=name[:120])
     calendar.full_clean()
@@ -377,3 +403,58 @@ def session_type_save(*, coach: Coach, changes: dict,
 def _next_position(coach: Coach) -> int:
     last = SessionType.objects.filter(coach=coach).order_by("-position").first()
     return 0 if last is None else last.position + 1
+
+
+@transaction.atomic
+def coach_zone_change(*, coach: Coach, zone: ZoneInfo, keep: str,
+                      now: datetime | None = None) -> Coach:
+    """Move the coach to `zone`; her weekly hours keep their wall-clock times (`keep` =
+    zone_move.WALL) or their instants (zone_move.INSTANTS). One-off windows and time off are
+    instants and stay where they are.
+    """
+    old = coach.zone
+    if str(zone) == str(old):
+        return coach
+    if keep not in (zone_move.WALL, zone_move.INSTANTS):
+        raise ValidationError({"zone_hours": [ZONE_CHOICE_NEEDED]}, code="zone_choice_needed")
+    now = now or timezone.now()
+    availability = availability_for_coach(coach=coach)
+    # Her row locked: two zone changes at once would move the windows twice.
+    Coach.objects.select_for_update().filter(pk=coach.pk).first()
+    weekly = Event.objects.filter(
+        calendar_id__in=[availability.windows_id, availability.time_off_id],
+        rule__frequency="WEEKLY").order_by("pk")
+    for event in weekly:
+        moved = zone_move.move_weekly(start=event.start, end=event.end,
+                                      end_recurring_period=event.end_recurring_period,
+                                      old=old, new=zone, keep=keep, now=now)
+        event.start, event.end = moved.start, moved.end
+        event.end_recurring_period = moved.end_recurring_period
+        event.save(update_fields=["start", "end", "end_recurring_period"])
+    coach.timezone = zone
+    coach.save(update_fields=["timezone"])
+    availability_touch(availability=availability)
+    return coach
+
+
+def coach_settings_save(*, coach: Coach, changes: dict, zone: ZoneInfo | None = None,
+                        zone_keep: str = "", photo: UploadedFile | None = None,
+                        remove_photo: bool = False) -> Coach:
+    """Her profile (accounts.services.coach_profile_update) and her zone, all or nothing.
+
+    The zone moves first: the photo file is written last, when nothing else can refuse.
+    Raises ValidationError keyed by field; the coach (row and object) is unchanged then.
+    """
+    if zone is not None and str(zone) != str(coach.zone) and zone_keep not in (
+            zone_move.WALL, zone_move.INSTANTS):
+        raise ValidationError({"zone_hours": [ZONE_CHOICE_NEEDED]}, code="zone_choice_needed")
+    zone_before = coach.timezone
+    try:
+        with transaction.atomic():
+            if zone is not None:
+                coach_zone_change(coach=coach, zone=zone, keep=zone_keep)
+            return coach_profile_update(coach=coach, changes=changes, photo=photo,
+                                        remove_photo=remove_photo)
+    except ValidationError:
+        coach.timezone = zone_before
+        raise

@@ -48,7 +48,7 @@ def sender(display_name: str) -> str:
 
 def coach_email(coach) -> str:
     """Where the coach reads booking mail: her notification address if she set one."""
-    return getattr(coach, "notification_email", "") or coach.user.email
+    return coach.notification_address
 
 
 # Not a first name: an address or a handle with digits.

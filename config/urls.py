@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,6 +16,9 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("coach/", include("workspace.urls")),
     path("", include("pages.urls_manage")),
+    # Coaches' photos under `make run` (DEBUG only: static() is empty otherwise; production
+    # serves MEDIA_ROOT from the web server). Before pages.urls, whose /<coach>/… would match.
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
     path("", include("pages.urls")),
 ]
 

@@ -21,7 +21,8 @@ from availability.models import SessionType
 from availability.selectors import active_session_types
 from availability.slots import Refusal
 from booking import errors
-from booking.location import needs_phone, where_booked
+from booking.location import needs_phone, where_booked, where_public
+from booking.location_labels import where_label
 from booking.models import Booking
 from booking.selectors import booking_by_manage_token, start_refusal
 from booking.services import Invitee, booking_create
@@ -97,6 +98,7 @@ def _render_coach(request: HttpRequest, coach: Coach) -> HttpResponse:
         return _render_picker(request, session_types[0])
     for found in session_types:
         found.price_label = price_label(found)
+        found.where_label = where_label(where_public(found))
     return render(request, "booking/coach.html",
                   {"coach": coach, "session_types": session_types})
 

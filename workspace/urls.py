@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workspace import agenda, bookings, export, feed, types, week
+from workspace import agenda, bookings, calendars, export, feed, settings, types, week
 
 app_name = "workspace"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("types/", types.type_list, name="types"),
     path("types/new/", types.type_new, name="type_new"),
     path("types/<slug:slug>/", types.type_edit, name="type_edit"),
+    path("settings/", settings.settings_page, name="settings"),
+    path("calendars/", calendars.calendar_list, name="calendars"),
+    path("calendars/<int:pk>/remove/", calendars.calendar_remove, name="calendar_remove"),
+    path("calendars/<int:pk>/refresh/", calendars.calendar_refresh, name="calendar_refresh"),
 ]

@@ -149,6 +149,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Coaches' photos. `make run` (DEBUG) serves them itself; in production the web server does
+# (docs/deploy/nginx.conf), from this directory, which must survive deploys.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# Uploads above this size go to a temporary file rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

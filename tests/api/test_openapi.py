@@ -44,6 +44,9 @@ CONTRACT = {
     "/api/v1/me/bookings/{uid}/outcome": {"post"},
     "/api/v1/me/session-types": {"get", "post"},
     "/api/v1/me/session-types/{slug}": {"patch"},
+    "/api/v1/me/calendars": {"get", "post"},
+    "/api/v1/me/calendars/{id}": {"delete"},
+    "/api/v1/me/calendars/{id}/refresh": {"post"},
 }
 
 

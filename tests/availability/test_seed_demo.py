@@ -96,4 +96,4 @@ def test_the_demo_type_speaks_english_to_english_invitees():
     discovery = SessionType.objects.get(coach__slug="demo")
     assert discovery.display_name("fr") == "30 min d'entretien personnalisé"
     assert discovery.display_name("en") == "30-minute personal session"
-    assert discovery.display_description("en").startswith("A first 30-minute conversation")
+    assert discovery.display_description("en").startswith("A first conversation")

@@ -17,7 +17,9 @@ import time_machine
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from accounts.models import Coach
 from accounts.services import api_key_create
+from availability.models import ExternalCalendar
 from booking.models import Booking
 from booking.services import Invitee, booking_create
 
@@ -71,6 +73,27 @@ BAD = {
         "overlong": "z" * 100_000,
         "escape code": "\x1b[31mEve",
     },
+    "web address": {  # a link shown on her page: http or https only
+        "javascript": "javascript:alert(1)",
+        "ftp": "ftp://claire.example/",
+        "no scheme": "claire.example",
+        "NUL byte": "https://claire.example/\x00",
+        "line break": "https://claire.example/\r\nx",
+        "overlong": "https://claire.example/" + "a" * 600,
+    },
+    "calendar url": {  # an address the worker downloads (invariant 11)
+        "ftp": "ftp://calendar.example/a.ics",
+        "javascript": "javascript:alert(1)",
+        "file": "file:///etc/passwd",
+        "no host": "webcal://",
+        "metadata address": "http://169.254.169.254/latest/meta-data/",
+        "private address": "https://10.1.2.3/a.ics",
+        "loopback name": "http://localhost:8000/a.ics",
+        "IPv6 loopback": "http://[::1]/a.ics",
+        "NUL byte": "https://calendar.example/a.ics\x00",
+        "overlong": "https://calendar.example/" + "a" * 2000,
+        "empty": "",
+    },
     "message": {  # free text over several lines
         "NUL byte": "Bonjour\x00",
         "overlong": "z" * 3000,
@@ -95,6 +118,11 @@ def _json(client: Client, path: str, body: dict):
     return client.post(path, json.dumps(body), content_type="application/json")
 
 
+def _json_with_key(client: Client, tokens: dict, path: str, body: dict):
+    return client.post(path, json.dumps(body), content_type="application/json",
+                       headers={"Authorization": f"Bearer {tokens['key']}"})
+
+
 def _booking_form(field: str) -> Callable:
     return lambda client, tokens, value: client.post(
         "/demo/discovery/book/", {**VALID_FORM, field: value})
@@ -115,6 +143,19 @@ def _coach_api(method: str, path: str, field: str) -> Callable:
             return client.get(url, {field: shown}, headers=headers)
         return client.post(url, json.dumps({field: value}), content_type="application/json",
                            headers=headers)
+    return send
+
+
+VALID_SETTINGS = {"display_name": "Claire Martin", "bio": "", "bio_en": "", "website": "",
+                  "zone": "Europe/Paris", "zone_hours": "", "language": "fr",
+                  "notification_email": ""}
+
+
+def _workspace(path: str, field: str, base: dict) -> Callable:
+    """A form of the coach's workspace, posted signed in as her."""
+    def send(client, tokens, value):
+        client.force_login(tokens["user"])
+        return client.post(path, {**base, field: value})
     return send
 
 
@@ -156,6 +197,25 @@ DOORS = {
         "instant", _coach_api("post", "/bookings/{uid}/reschedule", "start"), json=True),
     "coach API: cancel message": Door(
         "message", _coach_api("post", "/bookings/{uid}/cancel", "message"), json=True),
+    "coach API: calendar url": Door("calendar url", _coach_api("post", "/calendars", "url"),
+                                    json=True),
+    "coach API: calendar name": Door("line", lambda client, tokens, value: client.post(
+        "/api/v1/me/calendars", json.dumps({"url": "https://calendar.example/a.ics",
+                                            "name": value}),
+        content_type="application/json", headers={"Authorization": f"Bearer {tokens['key']}"}),
+        json=True),
+    "workspace calendars: url": Door("calendar url", _workspace(
+        "/coach/calendars/", "url", {"name": ""}), json=False),
+    "workspace calendars: name": Door("line", _workspace(
+        "/coach/calendars/", "name", {"url": "https://calendar.example/a.ics"}), json=False),
+    "workspace settings: name": Door("line", _workspace(
+        "/coach/settings/", "display_name", VALID_SETTINGS), json=False),
+    "workspace settings: notification email": Door("line", _workspace(
+        "/coach/settings/", "notification_email", VALID_SETTINGS), json=False),
+    "workspace settings: website": Door("web address", _workspace(
+        "/coach/settings/", "website", VALID_SETTINGS), json=False),
+    "workspace settings: zone": Door("zone", _workspace(
+        "/coach/settings/", "zone", {**VALID_SETTINGS, "zone_hours": "wall"}), json=False),
 }
 
 
@@ -177,18 +237,21 @@ def _frozen():
 
 
 @pytest.fixture
-def tokens(session_type, settings) -> dict[str, str]:
+def tokens(session_type, settings) -> dict:
     settings.BOOKING_RATE_LIMITS = "off"
     ann = booking_create(
         session_type=session_type, start=datetime(2027, 3, 1, 8, tzinfo=UTC),
         invitee=Invitee(name="Ann", email="ann@example.com", timezone=session_type.coach.zone))
     key = api_key_create(coach=session_type.coach, name="battery")[1]
-    return {"ann": ann.manage_token, "uid": str(ann.uid), "key": key}
+    return {"ann": ann.manage_token, "uid": str(ann.uid), "key": key,
+            "user": session_type.coach.user}
 
 
 def _state() -> tuple:
     return (list(Booking.objects.order_by("pk").values()),
-            list(DBTaskResult.objects.order_by("pk").values_list("pk", "status")))
+            list(DBTaskResult.objects.order_by("pk").values_list("pk", "status")),
+            list(Coach.objects.order_by("pk").values()),
+            list(ExternalCalendar.objects.order_by("pk").values()))
 
 
 def test_every_door_accepts_its_valid_value(client, tokens):
@@ -202,6 +265,16 @@ def test_every_door_accepts_its_valid_value(client, tokens):
     assert form.status_code == 302
     moved = client.post(f"/b/{tokens['ann']}/reschedule/", {"start": "2027-03-04T08:00:00Z"})
     assert moved.status_code == 302
+    added = _json_with_key(client, tokens, "/api/v1/me/calendars",
+                           {"url": "webcal://calendar.example/a.ics", "name": "Perso"})
+    assert added.status_code == 201
+    client.force_login(tokens["user"])
+    assert client.post("/coach/calendars/", {"url": "https://calendar.example/b.ics",
+                                             "name": "Pro"}).status_code == 302
+    saved = client.post("/coach/settings/", {
+        **VALID_SETTINGS, "website": "https://claire.example/", "zone": "America/New_York",
+        "zone_hours": "wall", "notification_email": "agenda@claire.example"})
+    assert saved.status_code == 302
 
 
 @pytest.mark.parametrize(("door_name", "value"), _cases())

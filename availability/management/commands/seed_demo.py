@@ -62,8 +62,10 @@ class Command(BaseCommand):
                 coach = Coach.objects.create(
                     user=_demo_user(), slug=DEMO_SLUG, display_name="Claire Martin",
                     timezone=DEMO_ZONE, language="fr",
-                    bio="Coach en communication. 30 min d'entretien personnalisé, offert aux "
-                        "lecteurs de mes articles.")
+                    bio="Coach en communication. J'aide les lecteurs de mes articles à "
+                        "prendre la parole avec aisance.",
+                    bio_en="Communication coach. I help the readers of my articles speak "
+                           "with ease.")
             else:
                 _without_rights(coach.user)
             _fill_empty_week(coach)
