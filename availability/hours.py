@@ -60,6 +60,18 @@ class Override:
     hours: tuple[Range, ...]
 
 
+def _calendars(coach: Coach) -> Availability:
+    """Her availability, for its two calendars' ids (which never change): read once per
+    Coach object, created on first use."""
+    found = getattr(coach, "_hours_calendars", None)
+    if found is None:
+        found = (Availability.objects.only("pk", "windows_id", "time_off_id")
+                 .filter(coach_id=coach.pk).first()
+                 or services.availability_for_coach(coach=coach))
+        coach._hours_calendars = found
+    return found
+
+
 def _label(start: time, end: time) -> str:
     return f"{start:%H:%M}–{end:%H:%M}"
 
@@ -108,7 +120,7 @@ def _as_range(event: Event, zone: ZoneInfo) -> WeeklyRange:
 
 def weekly_ranges(*, coach: Coach, now: datetime) -> dict[int, list[WeeklyRange]]:
     """Her weekly ranges by weekday (0 = Monday … 6), each day sorted by start."""
-    availability = services.availability_for_coach(coach=coach)
+    availability = _calendars(coach)
     days: dict[int, list[WeeklyRange]] = {day: [] for day in range(7)}
     for event in _weekly_events(availability, now):
         found = _as_range(event, coach.zone)
@@ -142,7 +154,7 @@ def weekly_days_save(*, coach: Coach, days: Mapping[int, Sequence[Range]], today
             problems += _day_errors(day, exc)
     if problems:
         raise ValidationError(problems, code="bad_ranges")
-    availability = services.availability_for_coach(coach=coach)
+    availability = _calendars(coach)
     current = weekly_ranges(coach=coach, now=now)
     for day, ranges in days.items():
         wanted = set(ranges)
@@ -197,7 +209,7 @@ def _check_whole_minutes(interval: Interval) -> None:
 
 def check_time_off(*, coach: Coach, intervals: Sequence[Interval]) -> None:
     """Refuse time off that is inverted or overlaps time off she already has."""
-    availability = services.availability_for_coach(coach=coach)
+    availability = _calendars(coach)
     for interval in intervals:
         _check_whole_minutes(interval)
         if interval.end <= interval.start:
@@ -210,7 +222,7 @@ def check_time_off(*, coach: Coach, intervals: Sequence[Interval]) -> None:
 
 def check_extra(*, coach: Coach, intervals: Sequence[Interval]) -> None:
     """Refuse extra hours that are inverted or overlap extra hours she already has."""
-    availability = services.availability_for_coach(coach=coach)
+    availability = _calendars(coach)
     for interval in intervals:
         _check_whole_minutes(interval)
         if interval.end <= interval.start:
@@ -286,7 +298,7 @@ def overrides_plan(*, coach: Coach, days: Iterable[date],
     days = sorted(set(days))
     if not days:
         raise ValidationError(NO_DAYS, code="no_days")
-    availability = services.availability_for_coach(coach=coach)
+    availability = _calendars(coach)
     closed, opened, replaced = [], [], []
     for day in days:
         day_closed, day_opened = override_plan(zone=coach.zone, day=day, hours=hours)
@@ -315,7 +327,7 @@ def overrides_set(*, coach: Coach, days: Iterable[date], hours: Sequence[Range])
     """
     days = sorted(set(days))
     closed, opened = overrides_plan(coach=coach, days=days, hours=hours)
-    availability = services.availability_for_coach(coach=coach)
+    availability = _calendars(coach)
     for day in days:
         for event in _override_events(availability, day, coach.zone):
             event.delete()
@@ -330,7 +342,7 @@ def overrides_set(*, coach: Coach, days: Iterable[date], hours: Sequence[Range])
 @transaction.atomic
 def override_remove(*, coach: Coach, day: date) -> int:
     """Remove that date's override (its weekly hours apply again); how many events went."""
-    availability = services.availability_for_coach(coach=coach)
+    availability = _calendars(coach)
     removed = 0
     for event in _override_events(availability, day, coach.zone):
         event.delete()
@@ -340,7 +352,7 @@ def override_remove(*, coach: Coach, day: date) -> int:
 
 def overrides(*, coach: Coach, now: datetime) -> list[Override]:
     """Her date overrides not yet over, by date."""
-    availability = services.availability_for_coach(coach=coach)
+    availability = _calendars(coach)
     zone = coach.zone
     events = Event.objects.filter(
         calendar_id__in=[availability.windows_id, availability.time_off_id],
@@ -357,7 +369,7 @@ def overrides(*, coach: Coach, now: datetime) -> list[Override]:
 def one_off_events(*, coach: Coach, kind: str, now: datetime,
                    with_overrides: bool = True) -> list[Event]:
     """Her time off (`kind` "time_off") or extra hours ("extra") not yet over, by start."""
-    availability = services.availability_for_coach(coach=coach)
+    availability = _calendars(coach)
     calendar_id = availability.time_off_id if kind == "time_off" else availability.windows_id
     events = Event.objects.filter(calendar_id=calendar_id, rule__isnull=True, end__gt=now)
     if not with_overrides:
@@ -367,7 +379,7 @@ def one_off_events(*, coach: Coach, kind: str, now: datetime,
 
 def coach_event(*, coach: Coach, kind: str, pk: int) -> Event | None:
     """Her weekly range, time off or extra hours of this id; None for another coach's."""
-    availability = services.availability_for_coach(coach=coach)
+    availability = _calendars(coach)
     if kind == "time_off":
         found = Event.objects.filter(calendar_id=availability.time_off_id)
     else:
@@ -377,5 +389,5 @@ def coach_event(*, coach: Coach, kind: str, pk: int) -> Event | None:
 
 
 def event_delete(*, coach: Coach, event: Event) -> None:
-    availability = services.availability_for_coach(coach=coach)
+    availability = _calendars(coach)
     services.availability_event_delete(availability=availability, event_id=event.pk)

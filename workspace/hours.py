@@ -47,6 +47,8 @@ def _today(coach: Coach, now: datetime) -> date:
 def _panel(request: HttpRequest, coach: Coach, now: datetime) -> dict:
     """The preview of the chosen type and the answer to "why not offered?", from the query."""
     types = list(active_session_types(coach=coach))
+    for found in types:
+        found.coach = coach  # the engine reads her zone; no query per type
     chosen = next((t for t in types if t.slug == request.GET.get("type")),
                   types[0] if types else None)
     context = {"session_types": types, "chosen_type": chosen, "preview": None, "why": None}
