@@ -61,9 +61,9 @@ def save(coach, days) -> None:
 
 @pytest.mark.parametrize(("ranges", "english", "french"), [
     ([("12:00", "09:00")], "12:00–09:00: The end must be after the start.",
-     "12:00–09:00 : La fin doit être après le début."),
+     "12:00–09:00 : La fin doit être postérieure au début."),
     ([("09:00", "09:00")], "09:00–09:00: The end must be after the start.",
-     "09:00–09:00 : La fin doit être après le début."),
+     "09:00–09:00 : La fin doit être postérieure au début."),
     ([("09:00", "12:00"), ("11:00", "13:00")],
      "09:00–12:00 and 11:00–13:00 overlap: change one or remove it.",
      "09:00–12:00 et 11:00–13:00 se chevauchent : modifiez-en une ou supprimez-la."),

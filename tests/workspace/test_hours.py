@@ -85,7 +85,7 @@ def test_removing_one_range(signed_in, coach):
 
 
 @pytest.mark.parametrize(("language", "day", "bad", "message"), [
-    ("fr", "d2", [("16:00", "14:00")], "La fin doit être après le début."),
+    ("fr", "d2", [("16:00", "14:00")], "La fin doit être postérieure au début."),
     ("en", "d2", [("16:00", "14:00")], "The end must be after the start."),
     ("en", "d2", [("14:00", "14:00")], "The end must be after the start."),
     ("fr", "d3", [("09:00", "12:00"), ("11:00", "13:00")], "se chevauchent"),
