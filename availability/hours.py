@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from schedule.models import Event
@@ -131,7 +132,7 @@ def weekly_ranges(*, coach: Coach, now: datetime) -> dict[int, list[WeeklyRange]
 
 
 def _day_errors(day: int, exc: ValidationError) -> list[str]:
-    return [gettext("%(day)s: %(problem)s") % {"day": WEEKDAYS[day], "problem": message}
+    return [gettext("%(day)s: %(problem)s") % {"day": capfirst(WEEKDAYS[day]), "problem": message}
             for message in exc.messages]
 
 

@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
+from schedule.models import Event
 
 from accounts.services import api_key_create
 from booking.models import Booking
@@ -71,6 +72,23 @@ BAD = {
         "overlong": "z" * 100_000,
         "escape code": "\x1b[31mEve",
     },
+    "time": {  # a wall-clock time of her hours, HH:MM
+        "hour 25": "25:00",
+        "unpadded": "9:00",
+        "with seconds": "09:00:00",
+        "24:00": "24:00",
+        "NUL byte": "09:00\x00",
+        "overlong": "09:00" * 500,
+        "words": "noon",
+        "empty": "",
+    },
+    "weekday": {  # 0 = Monday … 6 = Sunday, as a JSON number
+        "negative": -1,
+        "eight days a week": 7,
+        "a string": "1",
+        "a fraction": 1.5,
+        "null": None,
+    },
     "message": {  # free text over several lines
         "NUL byte": "Bonjour\x00",
         "overlong": "z" * 3000,
@@ -118,6 +136,19 @@ def _coach_api(method: str, path: str, field: str) -> Callable:
     return send
 
 
+# Valid bodies of the coach API's availability doors; the battery spoils one field at a time.
+VALID_WEEKLY = {"weekday": 5, "start": "10:00", "end": "12:00"}
+VALID_PERIOD = {"start": "2027-03-06T10:00:00+01:00", "end": "2027-03-06T12:00:00+01:00"}
+
+
+def _coach_api_body(path: str, valid: dict, field: str) -> Callable:
+    def send(client, tokens, value):
+        return client.post(f"/api/v1/me{path}", json.dumps({**valid, field: value}),
+                           content_type="application/json",
+                           headers={"Authorization": f"Bearer {tokens['key']}"})
+    return send
+
+
 def _api_slots(param: str) -> Callable:
     def send(client, tokens, value):
         if not isinstance(value, str):
@@ -156,6 +187,13 @@ DOORS = {
         "instant", _coach_api("post", "/bookings/{uid}/reschedule", "start"), json=True),
     "coach API: cancel message": Door(
         "message", _coach_api("post", "/bookings/{uid}/cancel", "message"), json=True),
+    **{f"coach API: weekly {field}": Door(
+        "weekday" if field == "weekday" else "time",
+        _coach_api_body("/availability/weekly", VALID_WEEKLY, field), json=True)
+       for field in ("weekday", "start", "end")},
+    **{f"coach API: {path} {field}": Door(
+        "instant", _coach_api_body(f"/availability/{path}", VALID_PERIOD, field), json=True)
+       for path in ("time-off", "extra") for field in ("start", "end")},
 }
 
 
@@ -188,7 +226,8 @@ def tokens(session_type, settings) -> dict[str, str]:
 
 def _state() -> tuple:
     return (list(Booking.objects.order_by("pk").values()),
-            list(DBTaskResult.objects.order_by("pk").values_list("pk", "status")))
+            list(DBTaskResult.objects.order_by("pk").values_list("pk", "status")),
+            list(Event.objects.order_by("pk").values_list("pk", "start", "end", "rule_id")))
 
 
 def test_every_door_accepts_its_valid_value(client, tokens):
@@ -202,6 +241,11 @@ def test_every_door_accepts_its_valid_value(client, tokens):
     assert form.status_code == 302
     moved = client.post(f"/b/{tokens['ann']}/reschedule/", {"start": "2027-03-04T08:00:00Z"})
     assert moved.status_code == 302
+    for path, body in (("weekly", VALID_WEEKLY), ("time-off", VALID_PERIOD),
+                       ("extra", VALID_PERIOD)):
+        response = _coach_api_body(f"/availability/{path}", body, "start")(
+            client, tokens, body["start"])
+        assert response.status_code == 201, response.content
 
 
 @pytest.mark.parametrize(("door_name", "value"), _cases())
