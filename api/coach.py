@@ -193,10 +193,6 @@ def outcome(request: HttpRequest, uid: str, payload: OutcomeIn) -> Status:
     return Status(200, booking_item(found, coach))
 
 
-# The API's names of her availability's kinds, and the editor's.
-KINDS = {"weekly": "weekly", "time-off": "time_off", "extra": "extra"}
-
-
 def _weekly_out(found: hours.WeeklyRange) -> dict:
     return {"id": found.id, "weekday": found.weekday, "start": f"{found.start:%H:%M}",
             "end": f"{found.end:%H:%M}"}
@@ -266,13 +262,28 @@ def extra_add(request: HttpRequest, payload: PeriodIn) -> Status:
     return Status(201, _period_out(event, coach))
 
 
-@router.delete("/me/availability/{kind}/{pk}", response={204: None, **AUTHED})
-def availability_delete(request: HttpRequest, kind: str, pk: int) -> Status:
-    """Remove one of her weekly ranges, time off or extra hours; another coach's is a 404."""
+def _delete(request: HttpRequest, kind: str, pk: int) -> Status:
     coach = _coach(request)
-    event = (hours.coach_event(coach=coach, kind=KINDS[kind], pk=pk)
-             if kind in KINDS and 0 < pk < 2**63 else None)
+    event = hours.coach_event(coach=coach, kind=kind, pk=pk) if 0 < pk < 2**63 else None
     if event is None:
-        raise Http404
+        raise Http404  # another coach's item answers as an unknown one
     hours.event_delete(coach=coach, event=event)
     return Status(204, None)
+
+
+@router.delete("/me/availability/weekly/{id}", response={204: None, **AUTHED})
+def weekly_delete(request: HttpRequest, id: int) -> Status:
+    """Remove one of her weekly ranges."""
+    return _delete(request, "weekly", id)
+
+
+@router.delete("/me/availability/time-off/{id}", response={204: None, **AUTHED})
+def time_off_delete(request: HttpRequest, id: int) -> Status:
+    """Remove one of her time off periods (its slots open again)."""
+    return _delete(request, "time_off", id)
+
+
+@router.delete("/me/availability/extra/{id}", response={204: None, **AUTHED})
+def extra_delete(request: HttpRequest, id: int) -> Status:
+    """Remove one of her extra hours."""
+    return _delete(request, "extra", id)

@@ -44,6 +44,13 @@ CONTRACT = {
     "/api/v1/me/bookings/{uid}/outcome": {"post"},
     "/api/v1/me/session-types": {"get", "post"},
     "/api/v1/me/session-types/{slug}": {"patch"},
+    "/api/v1/me/availability": {"get"},
+    "/api/v1/me/availability/weekly": {"post"},
+    "/api/v1/me/availability/time-off": {"post"},
+    "/api/v1/me/availability/extra": {"post"},
+    "/api/v1/me/availability/weekly/{id}": {"delete"},
+    "/api/v1/me/availability/time-off/{id}": {"delete"},
+    "/api/v1/me/availability/extra/{id}": {"delete"},
 }
 
 
