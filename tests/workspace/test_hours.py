@@ -154,6 +154,7 @@ def test_time_off_over_bookings_warns_before_saving(signed_in, coach, session_ty
     assert response.status_code == 200
     html = response.content.decode()
     assert "Ada Lovelace" in html and 'id="covered-warning"' in html
+    assert "lundi 8 mars 2027, 10:00" in html  # her time, not UTC
     assert f'name="seen" value="{monday.uid}"' in html
     assert 'name="off_first" value="2027-03-08"' in html
     assert hours.one_off_events(coach=coach, kind="time_off", now=NOW) == []
