@@ -1,4 +1,5 @@
-"""The coach's hours as she edits them: ranges per weekday, date overrides, time off, extras.
+"""The coach's hours as she edits them: ranges per weekday, time off, extras (date overrides
+are in `availability.overrides`).
 
 Storage stays on django-scheduler (weekly events, one-off extra windows, time-off events)
 through `availability.services`; this module adds what an editor needs on top: reading the
@@ -53,15 +54,7 @@ class WeeklyRange:
     last_day: date | None
 
 
-@dataclass(frozen=True, slots=True)
-class Override:
-    """One date with its own hours: none (unavailable all day) or `hours` instead."""
-
-    day: date
-    hours: tuple[Range, ...]
-
-
-def _calendars(coach: Coach) -> Availability:
+def calendars_of(coach: Coach) -> Availability:
     """Her availability, for its two calendars' ids (which never change): read once per
     Coach object, created on first use."""
     found = getattr(coach, "_hours_calendars", None)
@@ -73,11 +66,17 @@ def _calendars(coach: Coach) -> Availability:
     return found
 
 
+def lock_hours(coach: Coach) -> None:
+    """Serialise a coach's edits: two saves at once must not both pass the overlap checks.
+    (SQLite's write transactions already start IMMEDIATE and run one at a time.)"""
+    Availability.objects.select_for_update().filter(pk=calendars_of(coach).pk).first()
+
+
 def _label(start: time, end: time) -> str:
     return f"{start:%H:%M}–{end:%H:%M}"
 
 
-def _when(interval: Interval, zone: ZoneInfo) -> str:
+def when_label(interval: Interval, zone: ZoneInfo) -> str:
     start, end = interval.start.astimezone(zone), interval.end.astimezone(zone)
     return f"{date_format(start, 'D j M Y H:i')} → {date_format(end, 'D j M Y H:i')}"
 
@@ -121,7 +120,7 @@ def _as_range(event: Event, zone: ZoneInfo) -> WeeklyRange:
 
 def weekly_ranges(*, coach: Coach, now: datetime) -> dict[int, list[WeeklyRange]]:
     """Her weekly ranges by weekday (0 = Monday … 6), each day sorted by start."""
-    availability = _calendars(coach)
+    availability = calendars_of(coach)
     days: dict[int, list[WeeklyRange]] = {day: [] for day in range(7)}
     for event in _weekly_events(availability, now):
         found = _as_range(event, coach.zone)
@@ -155,7 +154,8 @@ def weekly_days_save(*, coach: Coach, days: Mapping[int, Sequence[Range]], today
             problems += _day_errors(day, exc)
     if problems:
         raise ValidationError(problems, code="bad_ranges")
-    availability = _calendars(coach)
+    lock_hours(coach)
+    availability = calendars_of(coach)
     current = weekly_ranges(coach=coach, now=now)
     for day, ranges in days.items():
         wanted = set(ranges)
@@ -187,6 +187,7 @@ def weekly_range_add(*, coach: Coach, weekday: int, start: time, end: time, toda
     """One more weekly range; refused when it overlaps one of that day's ranges."""
     if weekday not in range(7):
         raise ValidationError(services.BAD_WEEKDAY, code="bad_weekday")
+    lock_hours(coach)
     day = weekly_ranges(coach=coach, now=now)[weekday]
     try:
         check_ranges([(r.start, r.end) for r in day] + [(start, end)])
@@ -196,7 +197,7 @@ def weekly_range_add(*, coach: Coach, weekday: int, start: time, end: time, toda
                                       first_day=today)
 
 
-def _one_offs(calendar_id: int, interval: Interval, exclude: Sequence[int] = ()):
+def one_offs_overlapping(calendar_id: int, interval: Interval, exclude: Sequence[int] = ()):
     return (Event.objects.filter(calendar_id=calendar_id, rule__isnull=True,
                                  start__lt=interval.end, end__gt=interval.start)
             .exclude(pk__in=exclude).order_by("start"))
@@ -210,33 +211,34 @@ def _check_whole_minutes(interval: Interval) -> None:
 
 def check_time_off(*, coach: Coach, intervals: Sequence[Interval]) -> None:
     """Refuse time off that is inverted or overlaps time off she already has."""
-    availability = _calendars(coach)
+    availability = calendars_of(coach)
     for interval in intervals:
         _check_whole_minutes(interval)
         if interval.end <= interval.start:
             raise ValidationError(services.END_BEFORE_START, code="end_before_start")
-        other = _one_offs(availability.time_off_id, interval).first()
+        other = one_offs_overlapping(availability.time_off_id, interval).first()
         if other is not None:
             raise ValidationError(OVERLAPS_TIME_OFF % {
-                "when": _when(Interval(other.start, other.end), coach.zone)}, code="overlap")
+                "when": when_label(Interval(other.start, other.end), coach.zone)}, code="overlap")
 
 
 def check_extra(*, coach: Coach, intervals: Sequence[Interval]) -> None:
     """Refuse extra hours that are inverted or overlap extra hours she already has."""
-    availability = _calendars(coach)
+    availability = calendars_of(coach)
     for interval in intervals:
         _check_whole_minutes(interval)
         if interval.end <= interval.start:
             raise ValidationError(services.END_BEFORE_START, code="end_before_start")
-        other = _one_offs(availability.windows_id, interval).first()
+        other = one_offs_overlapping(availability.windows_id, interval).first()
         if other is not None:
             raise ValidationError(OVERLAPS_EXTRA % {
-                "when": _when(Interval(other.start, other.end), coach.zone)}, code="overlap")
+                "when": when_label(Interval(other.start, other.end), coach.zone)}, code="overlap")
 
 
 @transaction.atomic
 def time_off_create(*, coach: Coach, start: datetime, end: datetime) -> Event:
     """Time off between two instants, refused when it overlaps time off she has."""
+    lock_hours(coach)
     check_time_off(coach=coach, intervals=[Interval(start, end)])
     return services.time_off_add(coach=coach, start=start, end=end)
 
@@ -244,6 +246,7 @@ def time_off_create(*, coach: Coach, start: datetime, end: datetime) -> Event:
 @transaction.atomic
 def extra_create(*, coach: Coach, start: datetime, end: datetime) -> Event:
     """Extra hours between two instants, refused when they overlap extra hours she has."""
+    lock_hours(coach)
     check_extra(coach=coach, intervals=[Interval(start, end)])
     return services.extra_window_add(coach=coach, start=start, end=end)
 
@@ -259,118 +262,10 @@ def time_off_interval(*, zone: ZoneInfo, first_day: date, last_day: date | None 
     return Interval(local_instant(begins, zone), local_instant(ends, zone))
 
 
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return local_instant(datetime.combine(day, time(0)), zone)
-
-
-def override_plan(*, zone: ZoneInfo, day: date,
-                  hours: Sequence[Range]) -> tuple[list[Interval], list[Interval]]:
-    """(closed, opened) for one date: closed all day, or all day but `hours`, which open.
-
-    Closing the rest of the day rather than the weekly ranges makes `hours` the day's hours
-    whatever the weekly ranges are or become.
-    """
-    check_ranges(hours)
-    cursor, last = _midnight(day, zone), _midnight(day + timedelta(days=1), zone)
-    closed, opened = [], []
-    for start, end in sorted(hours):
-        begins = local_instant(datetime.combine(day, start), zone)
-        ends = local_instant(datetime.combine(day, end), zone)
-        if begins > cursor:
-            closed.append(Interval(cursor, begins))
-        opened.append(Interval(begins, ends))
-        cursor = ends
-    if cursor < last:
-        closed.append(Interval(cursor, last))
-    return closed, opened
-
-
-def _override_events(availability: Availability, day: date, zone: ZoneInfo):
-    return Event.objects.filter(
-        calendar_id__in=[availability.windows_id, availability.time_off_id],
-        description=OVERRIDE, start__gte=_midnight(day, zone),
-        start__lt=_midnight(day + timedelta(days=1), zone))
-
-
-def overrides_plan(*, coach: Coach, days: Iterable[date],
-                   hours: Sequence[Range]) -> tuple[list[Interval], list[Interval]]:
-    """What `overrides_set` would close and open, checked against what she already has
-    (an override of the same day is replaced, so it does not count)."""
-    days = sorted(set(days))
-    if not days:
-        raise ValidationError(NO_DAYS, code="no_days")
-    availability = _calendars(coach)
-    closed, opened, replaced = [], [], []
-    for day in days:
-        day_closed, day_opened = override_plan(zone=coach.zone, day=day, hours=hours)
-        closed += day_closed
-        opened += day_opened
-        replaced += _override_events(availability, day, coach.zone).values_list("pk", flat=True)
-    for interval in closed:
-        other = _one_offs(availability.time_off_id, interval, replaced).first()
-        if other is not None:
-            raise ValidationError(OVERLAPS_TIME_OFF % {
-                "when": _when(Interval(other.start, other.end), coach.zone)}, code="overlap")
-    for interval in opened:
-        other = _one_offs(availability.windows_id, interval, replaced).first()
-        if other is not None:
-            raise ValidationError(OVERLAPS_EXTRA % {
-                "when": _when(Interval(other.start, other.end), coach.zone)}, code="overlap")
-    return closed, opened
-
-
-@transaction.atomic
-def overrides_set(*, coach: Coach, days: Iterable[date], hours: Sequence[Range]) -> None:
-    """Give each of `days` its own hours: none (unavailable all day) or `hours` instead.
-
-    A day's earlier override is replaced; other time off or extra hours that would overlap
-    are refused (ValidationError), and nothing changes then.
-    """
-    days = sorted(set(days))
-    closed, opened = overrides_plan(coach=coach, days=days, hours=hours)
-    availability = _calendars(coach)
-    for day in days:
-        for event in _override_events(availability, day, coach.zone):
-            event.delete()
-    for interval in closed:
-        services.time_off_add(coach=coach, start=interval.start, end=interval.end,
-                              description=OVERRIDE)
-    for interval in opened:
-        services.extra_window_add(coach=coach, start=interval.start, end=interval.end,
-                                  description=OVERRIDE)
-
-
-@transaction.atomic
-def override_remove(*, coach: Coach, day: date) -> int:
-    """Remove that date's override (its weekly hours apply again); how many events went."""
-    availability = _calendars(coach)
-    removed = 0
-    for event in _override_events(availability, day, coach.zone):
-        event.delete()
-        removed += 1
-    return removed
-
-
-def overrides(*, coach: Coach, now: datetime) -> list[Override]:
-    """Her date overrides not yet over, by date."""
-    availability = _calendars(coach)
-    zone = coach.zone
-    events = Event.objects.filter(
-        calendar_id__in=[availability.windows_id, availability.time_off_id],
-        description=OVERRIDE, end__gt=now).order_by("start")
-    days: dict[date, list[Range]] = {}
-    for event in events:
-        start = _wall(event.start, zone)
-        hours = days.setdefault(start.date(), [])
-        if event.calendar_id == availability.windows_id:
-            hours.append((start.time(), _wall(event.end, zone).time()))
-    return [Override(day=day, hours=tuple(sorted(hours))) for day, hours in days.items()]
-
-
 def one_off_events(*, coach: Coach, kind: str, now: datetime,
                    with_overrides: bool = True) -> list[Event]:
     """Her time off (`kind` "time_off") or extra hours ("extra") not yet over, by start."""
-    availability = _calendars(coach)
+    availability = calendars_of(coach)
     calendar_id = availability.time_off_id if kind == "time_off" else availability.windows_id
     events = Event.objects.filter(calendar_id=calendar_id, rule__isnull=True, end__gt=now)
     if not with_overrides:
@@ -380,7 +275,7 @@ def one_off_events(*, coach: Coach, kind: str, now: datetime,
 
 def coach_event(*, coach: Coach, kind: str, pk: int) -> Event | None:
     """Her weekly range, time off or extra hours of this id; None for another coach's."""
-    availability = _calendars(coach)
+    availability = calendars_of(coach)
     if kind == "time_off":
         found = Event.objects.filter(calendar_id=availability.time_off_id)
     else:
@@ -390,5 +285,5 @@ def coach_event(*, coach: Coach, kind: str, pk: int) -> Event | None:
 
 
 def event_delete(*, coach: Coach, event: Event) -> None:
-    availability = _calendars(coach)
+    availability = calendars_of(coach)
     services.availability_event_delete(availability=availability, event_id=event.pk)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Coach
-from availability import hours
+from availability import hours, overrides
 from availability.selectors import active_session_types, local_instant
 from availability.slots import Interval
 from booking.closing import ConflictsChanged, bookings_covered, close_time
@@ -81,7 +81,7 @@ def _render(request: HttpRequest, coach: Coach, *, status: int = 200, **forms) -
         "copy_form": forms.get("copy_form") or CopyForm(),
         "override_form": forms.get("override_form") or OverrideForm(),
         "time_off_form": forms.get("time_off_form") or TimeOffForm(),
-        "overrides": hours.overrides(coach=coach, now=now),
+        "overrides": overrides.overrides(coach=coach, now=now),
         "time_off": periods(hours.one_off_events(coach=coach, kind="time_off", now=now,
                                                  with_overrides=False), zone),
         "extras": periods(hours.one_off_events(coach=coach, kind="extra", now=now,
@@ -198,12 +198,12 @@ def override_add(request: HttpRequest, coach: Coach) -> HttpResponse:
         return _render(request, coach, override_form=form, status=400)
     days, ranges = form.cleaned_data["days"], form.cleaned_data["hours"]
     try:
-        closed, _opened = hours.overrides_plan(coach=coach, days=days, hours=ranges)
+        closed, _opened = overrides.overrides_plan(coach=coach, days=days, hours=ranges)
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return _render(request, coach, override_form=form, status=400)
     return _close(request, coach, form, "override_form", closed,
-                  lambda: hours.overrides_set(coach=coach, days=days, hours=ranges),
+                  lambda: overrides.overrides_set(coach=coach, days=days, hours=ranges),
                   _("The dates are saved."))
 
 
@@ -211,7 +211,7 @@ def override_add(request: HttpRequest, coach: Coach) -> HttpResponse:
 @workspace_view
 def override_remove(request: HttpRequest, coach: Coach, day: str) -> HttpResponse:
     parsed = date_or_none(day)
-    if parsed is None or not hours.override_remove(coach=coach, day=parsed):
+    if parsed is None or not overrides.override_remove(coach=coach, day=parsed):
         raise Http404
     return _saved(request, _("That date has its weekly hours again."))
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from schedule.models import Event
 
-from availability import hours
+from availability import hours, overrides
 from availability.models import Availability
 from booking.selectors import free_slots_for
 from tests.factories import CoachFactory, SessionTypeFactory, add_weekday_windows
@@ -147,23 +147,23 @@ def test_one_more_weekly_range_must_not_overlap_that_days_ranges(coach):
 
 def test_a_date_unavailable_all_day_has_no_slot_and_other_days_keep_theirs(coach):
     SessionTypeFactory(coach=coach, notice=timedelta(0))
-    hours.overrides_set(coach=coach, days=[MONDAY], hours=[])
+    overrides.overrides_set(coach=coach, days=[MONDAY], hours=[])
     assert local_starts(coach, MONDAY) == []
     assert local_starts(coach, MONDAY + timedelta(days=1))[0] == "09:00"
-    assert hours.overrides(coach=coach, now=NOW) == [hours.Override(MONDAY, ())]
+    assert overrides.overrides(coach=coach, now=NOW) == [overrides.Override(MONDAY, ())]
 
 
 def test_a_date_with_other_hours_offers_exactly_those(coach):
     SessionTypeFactory(coach=coach, notice=timedelta(0))
-    hours.overrides_set(coach=coach, days=[MONDAY, date(2027, 3, 13)],
+    overrides.overrides_set(coach=coach, days=[MONDAY, date(2027, 3, 13)],
                         hours=[(t("07:00"), t("08:00")), (t("10:00"), t("11:00"))])
     expected = ["07:00", "07:30", "10:00", "10:30"]
     assert local_starts(coach, MONDAY) == expected
     assert local_starts(coach, date(2027, 3, 13)) == expected  # a Saturday: no weekly hours
     # A new override of the same date replaces the old one; removing it restores the week.
-    hours.overrides_set(coach=coach, days=[MONDAY], hours=[])
+    overrides.overrides_set(coach=coach, days=[MONDAY], hours=[])
     assert local_starts(coach, MONDAY) == []
-    assert hours.override_remove(coach=coach, day=MONDAY) > 0
+    assert overrides.override_remove(coach=coach, day=MONDAY) > 0
     assert local_starts(coach, MONDAY)[:2] == ["09:00", "09:30"]
 
 
@@ -172,7 +172,7 @@ def test_an_override_inside_time_off_is_refused_and_changes_nothing(coach):
                           end=datetime(2027, 3, 13, tzinfo=PARIS))
     before = Event.objects.count()
     with pytest.raises(ValidationError):
-        hours.overrides_set(coach=coach, days=[MONDAY], hours=[(t("10:00"), t("11:00"))])
+        overrides.overrides_set(coach=coach, days=[MONDAY], hours=[(t("10:00"), t("11:00"))])
     assert Event.objects.count() == before
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from availability import hours
+from availability import hours, overrides
 from availability.models import Availability, BusyInterval, ExternalCalendar
 from booking.models import Booking
 from tests.factories import CoachFactory, SessionTypeFactory, add_weekday_windows
@@ -124,24 +124,24 @@ def test_a_free_date_is_closed_at_once(signed_in, coach, session_type):
     response = signed_in.post(URL + "dates/", {"date_1": "2027-03-08", "date_2": "2027-03-09",
                                                "mode": "closed"})
     assert response.status_code == 302
-    assert [o.day for o in hours.overrides(coach=coach, now=NOW)] == [MONDAY,
+    assert [o.day for o in overrides.overrides(coach=coach, now=NOW)] == [MONDAY,
                                                                       date(2027, 3, 9)]
     html = signed_in.get(URL).content.decode()
     assert 'data-day="2027-03-08"' in html
     assert signed_in.post(URL + "dates/2027-03-08/remove/").status_code == 302
-    assert [o.day for o in hours.overrides(coach=coach, now=NOW)] == [date(2027, 3, 9)]
+    assert [o.day for o in overrides.overrides(coach=coach, now=NOW)] == [date(2027, 3, 9)]
 
 
 def test_a_date_with_other_hours(signed_in, coach, session_type):
     response = signed_in.post(URL + "dates/", {"date_1": "2027-03-13", "mode": "hours",
                                                "start_1": "10:00", "end_1": "12:00"})
     assert response.status_code == 302
-    assert hours.overrides(coach=coach, now=NOW) == [
-        hours.Override(date(2027, 3, 13), ((time(10), time(12)),))]
+    assert overrides.overrides(coach=coach, now=NOW) == [
+        overrides.Override(date(2027, 3, 13), ((time(10), time(12)),))]
     bad = signed_in.post(URL + "dates/", {"date_1": "2027-03-14", "mode": "hours",
                                           "start_1": "12:00", "end_1": "10:00"})
     assert bad.status_code == 400
-    assert len(hours.overrides(coach=coach, now=NOW)) == 1
+    assert len(overrides.overrides(coach=coach, now=NOW)) == 1
 
 
 def _time_off() -> dict:
@@ -198,7 +198,7 @@ def test_a_closed_date_over_a_booking_warns_too(signed_in, coach, session_type):
     book(session_type, datetime(2027, 3, 8, 10, tzinfo=PARIS), name="Grace Hopper")
     response = signed_in.post(URL + "dates/", {"date_1": "2027-03-08", "mode": "closed"})
     assert response.status_code == 200 and "Grace Hopper" in response.content.decode()
-    assert hours.overrides(coach=coach, now=NOW) == []
+    assert overrides.overrides(coach=coach, now=NOW) == []
 
 
 def test_an_afternoon_off_and_removing_it(signed_in, coach):
@@ -289,7 +289,7 @@ def test_the_page_reads_a_bounded_number_of_queries(signed_in, coach, session_ty
         first = MONDAY + timedelta(weeks=week)
         hours.time_off_create(coach=coach, start=datetime.combine(first, time(7), PARIS),
                               end=datetime.combine(first, time(8), PARIS))
-        hours.overrides_set(coach=coach, days=[first + timedelta(days=2)],
+        overrides.overrides_set(coach=coach, days=[first + timedelta(days=2)],
                             hours=[(time(10), time(11))])
     signed_in.get(URL)
     with django_assert_max_num_queries(12):
