@@ -4,7 +4,7 @@ this time not offered?" question. Days and times are wall-clock values of her zo
 rules on ranges are `availability.hours.check_ranges`, the one the API uses too.
 """
 
-from datetime import time
+from datetime import date, time
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from availability import hours
 from availability.hours import WeeklyRange
 from booking.validators import MESSAGE_MAX, validate_message
-from web.parsing import parse_uuid
+from web.parsing import BadValue, parse_date, parse_time, parse_uuid
 
 MAX_ROWS = 12
 NEED_RANGE = _("Add a time range, or turn the day off.")
@@ -23,14 +23,42 @@ OVERRIDE_HOURS_NEEDED = _("Give the hours of these days, or choose “unavailabl
 DAY_CHOICES = [(str(day), name) for day, name in WEEKDAYS.items()]
 
 
+class LocalTimeField(forms.TimeField):
+    """A wall-clock time HH:MM, read by web.parsing like the API's."""
+
+    def to_python(self, value) -> time | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, time):
+            return value
+        try:
+            return parse_time(value)
+        except BadValue as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+
+class LocalDateField(forms.DateField):
+    """A calendar date YYYY-MM-DD within the range every door accepts (web.parsing)."""
+
+    def to_python(self, value) -> date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(value)
+        except BadValue as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+
 def _time(label, required=False) -> forms.TimeField:
-    return forms.TimeField(label=label, required=required, input_formats=["%H:%M", "%H:%M:%S"],
-                           widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    return LocalTimeField(label=label, required=required,
+                          widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
 
 
 def _date(label, required=False) -> forms.DateField:
-    return forms.DateField(label=label, required=required, input_formats=["%Y-%m-%d"],
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    return LocalDateField(label=label, required=required,
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 def _rows_posted(data, day: int) -> int:

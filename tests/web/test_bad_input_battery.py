@@ -149,6 +149,14 @@ def _coach_api_body(path: str, valid: dict, field: str) -> Callable:
     return send
 
 
+def _hours_page(path: str, valid: dict, field: str) -> Callable:
+    """A form of her hours page (/coach/availability/…), signed in as the coach."""
+    def send(client, tokens, value):
+        client.force_login(tokens["user"])
+        return client.post(f"/coach/availability/{path}", {**valid, field: value})
+    return send
+
+
 def _api_slots(param: str) -> Callable:
     def send(client, tokens, value):
         if not isinstance(value, str):
@@ -187,6 +195,17 @@ DOORS = {
         "instant", _coach_api("post", "/bookings/{uid}/reschedule", "start"), json=True),
     "coach API: cancel message": Door(
         "message", _coach_api("post", "/bookings/{uid}/cancel", "message"), json=True),
+    "hours page: week start": Door("time", _hours_page(
+        "week/", {"d5_on": "on", "d5_end_0": "12:00"}, "d5_start_0"), json=False),
+    "hours page: time off first day": Door("date", _hours_page(
+        "time-off/", {}, "off_first"), json=False),
+    "hours page: week end": Door("time", _hours_page(
+        "week/", {"d5_on": "on", "d5_start_0": "10:00"}, "d5_end_0"), json=False),
+    "hours page: date override": Door("date", _hours_page(
+        "dates/", {"mode": "closed"}, "date_1"), json=False),
+    "hours page: time off message": Door("message", _hours_page(
+        "time-off/", {"off_first": "2027-03-01", "decision": "cancel"}, "message"),
+        json=False),
     **{f"coach API: weekly {field}": Door(
         "weekday" if field == "weekday" else "time",
         _coach_api_body("/availability/weekly", VALID_WEEKLY, field), json=True)
@@ -215,13 +234,14 @@ def _frozen():
 
 
 @pytest.fixture
-def tokens(session_type, settings) -> dict[str, str]:
+def tokens(session_type, settings) -> dict:
     settings.BOOKING_RATE_LIMITS = "off"
     ann = booking_create(
         session_type=session_type, start=datetime(2027, 3, 1, 8, tzinfo=UTC),
         invitee=Invitee(name="Ann", email="ann@example.com", timezone=session_type.coach.zone))
     key = api_key_create(coach=session_type.coach, name="battery")[1]
-    return {"ann": ann.manage_token, "uid": str(ann.uid), "key": key}
+    return {"ann": ann.manage_token, "uid": str(ann.uid), "key": key,
+            "user": session_type.coach.user}
 
 
 def _state() -> tuple:
@@ -241,6 +261,8 @@ def test_every_door_accepts_its_valid_value(client, tokens):
     assert form.status_code == 302
     moved = client.post(f"/b/{tokens['ann']}/reschedule/", {"start": "2027-03-04T08:00:00Z"})
     assert moved.status_code == 302
+    hours_page = _hours_page("time-off/", {}, "off_first")(client, tokens, "2027-03-20")
+    assert hours_page.status_code == 302
     for path, body in (("weekly", VALID_WEEKLY), ("time-off", VALID_PERIOD),
                        ("extra", VALID_PERIOD)):
         response = _coach_api_body(f"/availability/{path}", body, "start")(

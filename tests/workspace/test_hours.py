@@ -91,8 +91,9 @@ def test_removing_one_range(signed_in, coach):
     ("fr", "d3", [("09:00", "12:00"), ("11:00", "13:00")], "se chevauchent"),
     ("en", "d3", [("09:00", "12:00"), ("11:00", "13:00")], "overlap"),
     ("en", "d3", [("09:00", "")], "Give both the start and the end"),
-    ("en", "d3", [("25:00", "26:00")], "Enter a valid time"),
-    ("en", "d3", [("09:00\x00", "10:00")], "Enter a valid time"),
+    ("en", "d3", [("25:00", "26:00")], "Enter a time as HH:MM"),
+    ("en", "d3", [("09:00\x00", "10:00")], "Enter a time as HH:MM"),
+    ("fr", "d3", [("9h", "10:00")], "Saisissez une heure au format HH:MM"),
 ])
 def test_bad_ranges_are_refused_with_a_message_and_nothing_changes(
         signed_in, coach, language, day, bad, message):
@@ -213,7 +214,8 @@ def test_an_afternoon_off_and_removing_it(signed_in, coach):
 
 def test_bad_time_off_is_refused(signed_in, coach):
     for data in ({"off_first": "2027-03-09", "off_last": "2027-03-08"},
-                 {"off_first": "2027-02-30"}, {"off_first": ""},
+                 {"off_first": "2027-02-30"}, {"off_first": ""}, {"off_first": "2027-3-9"},
+                 {"off_first": "9999-12-31"},
                  {"off_first": "2027-03-09", "off_start": "18:00", "off_end": "14:00"}):
         assert signed_in.post(URL + "time-off/", data).status_code == 400, data
     assert hours.one_off_events(coach=coach, kind="time_off", now=NOW) == []
