@@ -27,7 +27,6 @@ from payments.services import booking_cancel_with_refund
 from web.parsing import date_or_none
 from workspace.common import page, workspace_view
 from workspace.hours_forms import (
-    CHOOSE_DECISION,
     CopyForm,
     DecisionForm,
     OverrideForm,
@@ -135,17 +134,29 @@ def week_copy(request: HttpRequest, coach: Coach) -> HttpResponse:
     return _render(request, coach, copy_form=form, status=400)
 
 
-def _close(request: HttpRequest, coach: Coach, form: DecisionForm, name: str,
-           intervals: list[Interval], write, done: str) -> HttpResponse:
-    """Save time off, asking first about the bookings it covers (see the module's doc)."""
-    now = timezone.now()
+def _closing(request: HttpRequest, coach: Coach, form: DecisionForm, name: str, plan,
+             write, done: str) -> HttpResponse:
+    """Save time off, asking first about the bookings it covers (see the module's doc).
+
+    `plan(data)` gives the intervals it closes (or refuses them), `write(data)` saves it.
+    """
+    valid = form.is_valid()
+    # Only the message or the list was wrong: the choice is shown again, with the error.
+    if not valid and not set(form.errors) <= {"message", "seen"}:
+        return _render(request, coach, status=400, **{name: form})
     data = form.cleaned_data
-    if not form.decided:
-        covered = bookings_covered(coach=coach, intervals=intervals, now=now)
-        if covered:
-            return _confirm(request, coach, form, covered)
     try:
-        close_time(coach=coach, intervals=intervals, write=write, now=now,
+        intervals = plan(data)
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _render(request, coach, status=400, **{name: form})
+    now = timezone.now()
+    if not valid or not form.decided:
+        covered = bookings_covered(coach=coach, intervals=intervals, now=now)
+        if covered or not valid:
+            return _confirm(request, coach, form, covered, status=200 if valid else 400)
+    try:
+        close_time(coach=coach, intervals=intervals, write=lambda: write(data), now=now,
                    cancel=data.get("decision") == "cancel", message=data.get("message", ""),
                    seen=data.get("seen", set()), cancel_with=booking_cancel_with_refund)
     except ConflictsChanged as exc:
@@ -160,51 +171,44 @@ def _close(request: HttpRequest, coach: Coach, form: DecisionForm, name: str,
 
 def _confirm(request: HttpRequest, coach: Coach, form: DecisionForm, covered: list, *,
              changed: bool = False, status: int = 200) -> HttpResponse:
+    """The bookings the time off would cover, and the choice; the form's fields go along."""
     kept = [(name, value) for name in form.data
             for value in form.data.getlist(name)
             if name not in ("csrfmiddlewaretoken", "decision", "seen", "message")]
     return page(request, coach, "availability/confirm", {
         "nav": "hours", "covered": covered, "kept": kept, "changed": changed, "form": form,
-        "action": request.path, "error": CHOOSE_DECISION if status == 400 else None,
-    }, status=status)
+        "action": request.path}, status=status)
+
+
+def _time_off(coach: Coach, data: dict) -> list[Interval]:
+    interval = hours.time_off_interval(zone=coach.zone, first_day=data["off_first"],
+                                       last_day=data.get("off_last"),
+                                       start=data.get("off_start"), end=data.get("off_end"))
+    hours.check_time_off(coach=coach, intervals=[interval])
+    return [interval]
 
 
 @require_POST
 @workspace_view
 def time_off_add(request: HttpRequest, coach: Coach) -> HttpResponse:
-    form = TimeOffForm(request.POST)
-    if not form.is_valid():
-        return _render(request, coach, time_off_form=form, status=400)
-    data = form.cleaned_data
-    interval = hours.time_off_interval(zone=coach.zone, first_day=data["off_first"],
-                                       last_day=data.get("off_last"),
-                                       start=data.get("off_start"), end=data.get("off_end"))
-    try:
-        hours.check_time_off(coach=coach, intervals=[interval])
-    except ValidationError as exc:
-        form.add_error(None, exc.messages)
-        return _render(request, coach, time_off_form=form, status=400)
-    return _close(request, coach, form, "time_off_form", [interval],
-                  lambda: hours.time_off_create(coach=coach, start=interval.start,
-                                                end=interval.end),
-                  _("Your time off is saved."))
+    def write(data: dict):
+        interval = _time_off(coach, data)[0]
+        return hours.time_off_create(coach=coach, start=interval.start, end=interval.end)
+
+    return _closing(request, coach, TimeOffForm(request.POST), "time_off_form",
+                    lambda data: _time_off(coach, data), write, _("Your time off is saved."))
 
 
 @require_POST
 @workspace_view
 def override_add(request: HttpRequest, coach: Coach) -> HttpResponse:
-    form = OverrideForm(request.POST)
-    if not form.is_valid():
-        return _render(request, coach, override_form=form, status=400)
-    days, ranges = form.cleaned_data["days"], form.cleaned_data["hours"]
-    try:
-        closed, _opened = overrides.overrides_plan(coach=coach, days=days, hours=ranges)
-    except ValidationError as exc:
-        form.add_error(None, exc.messages)
-        return _render(request, coach, override_form=form, status=400)
-    return _close(request, coach, form, "override_form", closed,
-                  lambda: overrides.overrides_set(coach=coach, days=days, hours=ranges),
-                  _("The dates are saved."))
+    def plan(data: dict) -> list[Interval]:
+        return overrides.overrides_plan(coach=coach, days=data["days"], hours=data["hours"])[0]
+
+    return _closing(request, coach, OverrideForm(request.POST), "override_form", plan,
+                    lambda data: overrides.overrides_set(coach=coach, days=data["days"],
+                                                         hours=data["hours"]),
+                    _("The dates are saved."))
 
 
 @require_POST

@@ -90,7 +90,7 @@ def why_message(why: Why, session_type: SessionType, zone: ZoneInfo) -> str:
                  "ahead.") % {"days": session_type.horizon.days}
     if why.reason == Reason.OFF_GRID:
         return _("It is off the slot grid: sessions start every %(minutes)s minutes from the "
-                 "start of your hours.") % {"minutes": session_type.step.seconds // 60}
+                 "start of your hours.") % {"minutes": int(session_type.step.total_seconds() // 60)}
     if why.reason == Reason.BUSY:
         return _("You are busy in your calendar “%(name)s” at this time.") % {
             "name": why.calendar or _("imported")}

@@ -298,3 +298,17 @@ def test_the_page_reads_a_bounded_number_of_queries(signed_in, coach, session_ty
         response = signed_in.get(URL, {"why_day": "2027-03-03", "why_time": "10:00"})
     assert response.status_code == 200
     assert response.content.decode().count('class="week__range"') == 7 * 5
+
+
+def test_a_bad_message_shows_the_choice_again_and_saves_nothing(signed_in, coach,
+                                                               session_type):
+    monday = book(session_type, datetime(2027, 3, 8, 10, tzinfo=PARIS))
+    response = signed_in.post(URL + "time-off/", {
+        **_time_off(), "decision": "cancel", "seen": [str(monday.uid)],
+        "message": "Bonjour\x00"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="covered-warning"' in html and "field__errors" in html
+    monday.refresh_from_db()
+    assert monday.status == Booking.Status.CONFIRMED
+    assert hours.one_off_events(coach=coach, kind="time_off", now=NOW) == []
