@@ -10,7 +10,7 @@ import binascii
 from datetime import UTC, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -20,6 +20,7 @@ from accounts.models import Coach
 from accounts.selectors import coach_by_api_key
 from accounts.services import coach_rotate_feed_token
 from api.coach_schemas import (
+    AvailabilityOut,
     CoachBookingOut,
     CoachBookingsOut,
     CoachBookingsQuery,
@@ -28,10 +29,18 @@ from api.coach_schemas import (
     FeedOut,
     MeOut,
     OutcomeIn,
+    PeriodIn,
+    PeriodOut,
+    TimeOffOut,
+    WeeklyIn,
+    WeeklyOut,
 )
 from api.common import COMMON, InvalidInput, error_status, field_errors, iso
 from api.schemas import ErrorOut
+from availability import hours
+from availability.slots import Interval
 from booking import errors
+from booking.closing import close_time
 from booking.models import Booking
 from booking.selectors import COACH_PAGE_SIZE, BookingFilter, coach_bookings
 from booking.services import (
@@ -41,7 +50,7 @@ from booking.services import (
 )
 from payments.services import booking_cancel_with_refund
 from web.lookups import coach_booking_or_404
-from web.parsing import instant_or_none, parse_date, parse_instant
+from web.parsing import instant_or_none, parse_date, parse_instant, parse_time
 
 
 class CoachKey(HttpBearer):
@@ -182,3 +191,99 @@ def outcome(request: HttpRequest, uid: str, payload: OutcomeIn) -> Status:
     except errors.BookingError as exc:
         return error_status(exc)
     return Status(200, booking_item(found, coach))
+
+
+def _weekly_out(found: hours.WeeklyRange) -> dict:
+    return {"id": found.id, "weekday": found.weekday, "start": f"{found.start:%H:%M}",
+            "end": f"{found.end:%H:%M}"}
+
+
+def _period_out(event, coach: Coach) -> dict:
+    return {"id": event.pk, "start": iso(event.start, coach.zone),
+            "end": iso(event.end, coach.zone)}
+
+
+def _refused(exc: DjangoValidationError) -> Status:
+    return Status(400, {"errors": {"__all__": [str(m) for m in exc.messages]}})
+
+
+@router.get("/me/availability", response={200: AvailabilityOut, **AUTHED})
+def availability(request: HttpRequest) -> dict:
+    """Her weekly ranges (every weekday), and time off and extra hours not yet over."""
+    coach, now = _coach(request), timezone.now()
+    weekly = hours.weekly_ranges(coach=coach, now=now)
+    return {"zone": str(coach.timezone),
+            "weekly": [_weekly_out(r) for day in range(7) for r in weekly[day]],
+            "time_off": [_period_out(e, coach) for e in
+                         hours.one_off_events(coach=coach, kind="time_off", now=now)],
+            "extra": [_period_out(e, coach) for e in
+                      hours.one_off_events(coach=coach, kind="extra", now=now)]}
+
+
+@router.post("/me/availability/weekly", response={201: WeeklyOut, **AUTHED})
+def weekly_add(request: HttpRequest, payload: WeeklyIn) -> Status:
+    """A weekly range (her wall-clock times); refused if it overlaps one of that day's."""
+    coach, now = _coach(request), timezone.now()
+    try:
+        event = hours.weekly_range_add(
+            coach=coach, weekday=payload.weekday, start=parse_time(payload.start),
+            end=parse_time(payload.end), today=now.astimezone(coach.zone).date(), now=now)
+    except DjangoValidationError as exc:
+        return _refused(exc)
+    found = next(r for r in hours.weekly_ranges(coach=coach, now=now)[payload.weekday]
+                 if r.id == event.pk)
+    return Status(201, _weekly_out(found))
+
+
+@router.post("/me/availability/time-off", response={201: TimeOffOut, **AUTHED})
+def time_off_add(request: HttpRequest, payload: PeriodIn) -> Status:
+    """Time off; bookings inside are kept and listed in `conflicts` (cancel them one by one)."""
+    coach, now = _coach(request), timezone.now()
+    start, end = parse_instant(payload.start), parse_instant(payload.end)
+    try:
+        event, covered = close_time(
+            coach=coach, intervals=[Interval(start, end)], now=now,
+            write=lambda: hours.time_off_create(coach=coach, start=start, end=end))
+    except DjangoValidationError as exc:
+        return _refused(exc)
+    return Status(201, {**_period_out(event, coach),
+                        "conflicts": [str(booking.uid) for booking in covered]})
+
+
+@router.post("/me/availability/extra", response={201: PeriodOut, **AUTHED})
+def extra_add(request: HttpRequest, payload: PeriodIn) -> Status:
+    """Extra hours; refused if they overlap extra hours she has."""
+    coach = _coach(request)
+    try:
+        event = hours.extra_create(coach=coach, start=parse_instant(payload.start),
+                                   end=parse_instant(payload.end))
+    except DjangoValidationError as exc:
+        return _refused(exc)
+    return Status(201, _period_out(event, coach))
+
+
+def _delete(request: HttpRequest, kind: str, pk: int) -> Status:
+    coach = _coach(request)
+    event = hours.coach_event(coach=coach, kind=kind, pk=pk) if 0 < pk < 2**63 else None
+    if event is None:
+        raise Http404  # another coach's item answers as an unknown one
+    hours.event_delete(coach=coach, event=event)
+    return Status(204, None)
+
+
+@router.delete("/me/availability/weekly/{id}", response={204: None, **AUTHED})
+def weekly_delete(request: HttpRequest, id: int) -> Status:
+    """Remove one of her weekly ranges."""
+    return _delete(request, "weekly", id)
+
+
+@router.delete("/me/availability/time-off/{id}", response={204: None, **AUTHED})
+def time_off_delete(request: HttpRequest, id: int) -> Status:
+    """Remove one of her time off periods (its slots open again)."""
+    return _delete(request, "time_off", id)
+
+
+@router.delete("/me/availability/extra/{id}", response={204: None, **AUTHED})
+def extra_delete(request: HttpRequest, id: int) -> Status:
+    """Remove one of her extra hours."""
+    return _delete(request, "extra", id)

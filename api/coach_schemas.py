@@ -3,9 +3,9 @@
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field, StrictStr, field_validator
+from pydantic import Field, StrictInt, StrictStr, field_validator
 
-from api.schemas import DateIn, DateTimeStr, InstantIn, Strict, _django_check
+from api.schemas import DateIn, DateTimeStr, InstantIn, Strict, TimeIn, _django_check
 from booking import validators
 from booking.models import Booking
 
@@ -107,3 +107,39 @@ class CoachRescheduleIn(Strict):
 
 class OutcomeIn(Strict):
     status: Literal["completed", "no_show"]
+
+
+class WeeklyIn(Strict):
+    weekday: StrictInt = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday.")
+    start: TimeIn = Field(description="Wall-clock time in her zone, HH:MM.")
+    end: TimeIn = Field(description="Wall-clock time in her zone, HH:MM; after `start`.")
+
+
+class PeriodIn(Strict):
+    start: InstantIn = Field(description="With offset; whole minutes.")
+    end: InstantIn = Field(description="With offset; after `start`.")
+
+
+class WeeklyOut(Schema):
+    id: int
+    weekday: int = Field(description="0 = Monday … 6 = Sunday.")
+    start: str = Field(examples=["09:00"])
+    end: str = Field(examples=["12:00"])
+
+
+class PeriodOut(Schema):
+    id: int
+    start: DateTimeStr
+    end: DateTimeStr
+
+
+class TimeOffOut(PeriodOut):
+    conflicts: list[str] = Field(default_factory=list, description="Uids of her active "
+                                 "bookings inside this time off (they are kept).")
+
+
+class AvailabilityOut(Schema):
+    zone: str
+    weekly: list[WeeklyOut]
+    time_off: list[PeriodOut] = Field(description="Time off not yet over, by start.")
+    extra: list[PeriodOut] = Field(description="Extra hours not yet over, by start.")

@@ -14,7 +14,7 @@ from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
 from booking import validators
-from web.parsing import parse_date, parse_instant, parse_zone
+from web.parsing import parse_date, parse_instant, parse_time, parse_zone
 
 DateTimeStr = Annotated[StrictStr, Field(json_schema_extra={"format": "date-time"},
                                          examples=["2027-03-01T09:00:00+01:00"])]
@@ -39,6 +39,11 @@ def check_instant(value: str) -> str:
     return value
 
 
+def check_time(value: str) -> str:
+    parse_time(value)
+    return value
+
+
 def check_date(value: str) -> str:
     parse_date(value)
     return value
@@ -48,6 +53,7 @@ def check_date(value: str) -> str:
 InstantIn = Annotated[DateTimeStr, AfterValidator(check_instant)]
 DateIn = Annotated[DateStr, AfterValidator(check_date)]
 ZoneIn = Annotated[ZoneStr, AfterValidator(check_zone)]
+TimeIn = Annotated[StrictStr, Field(examples=["09:00"]), AfterValidator(check_time)]
 
 
 def _django_check(check, value: str) -> str:

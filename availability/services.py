@@ -133,21 +133,24 @@ def weekly_window_add(*, coach: Coach, weekday: int, start: time, end: time,
 
 
 @transaction.atomic
-def extra_window_add(*, coach: Coach, start: datetime, end: datetime, title: str = "") -> Event:
+def extra_window_add(*, coach: Coach, start: datetime, end: datetime, title: str = "",
+                     description: str = "") -> Event:
     """A one-off window between two instants."""
     _check_order(start, end)
     availability = availability_for_coach(coach=coach)
     return Event.objects.create(calendar=availability.windows,
-                                title=title or gettext("Extra window"), start=start, end=end)
+                                title=title or gettext("Extra window"), start=start, end=end,
+                                description=description)
 
 
 @transaction.atomic
-def time_off_add(*, coach: Coach, start: datetime, end: datetime, title: str = "") -> Event:
+def time_off_add(*, coach: Coach, start: datetime, end: datetime, title: str = "",
+                 description: str = "") -> Event:
     """Closed time between two instants: a holiday, a single day, an afternoon."""
     _check_order(start, end)
     availability = availability_for_coach(coach=coach)
     return Event.objects.create(calendar=availability.time_off, title=title or gettext("Time off"),
-                                start=start, end=end)
+                                start=start, end=end, description=description)
 
 
 def extra_window_add_local(*, coach: Coach, day: date, start: time, end: time,

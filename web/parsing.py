@@ -8,7 +8,7 @@ surrogate through to the database driver or to `astimezone()`.
 """
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import cache
 from uuid import UUID
 from zoneinfo import ZoneInfo, available_timezones
@@ -25,6 +25,7 @@ INSTANT_MAX_LENGTH = 40
 ZONE_MAX_LENGTH = 64
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TIME_RE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 # What an ISO 8601 instant may hold; datetime.fromisoformat alone stops at a NUL byte.
 INSTANT_CHARS_RE = re.compile(r"[-0-9T:.,+Z ]+")
 TOKEN_RE = re.compile(rf"[A-Za-z0-9_-]{{{tokens.SELECTOR_LENGTH + tokens.SECRET_LENGTH}}}")
@@ -117,6 +118,14 @@ def date_or_none(value: object) -> date | None:
         return parse_date(value)
     except BadValue:
         return None
+
+
+def parse_time(value: object) -> time:
+    """A wall-clock time written HH:MM (24-hour clock), as a coach's hours are."""
+    match = TIME_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise BadValue(_("Enter a time as HH:MM, such as 09:30."))
+    return time(int(match[1]), int(match[2]))
 
 
 def parse_instant(value: object) -> datetime:

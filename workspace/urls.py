@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workspace import agenda, bookings, calendars, export, feed, settings, types, week
+from workspace import agenda, bookings, calendars, export, feed, hours, settings, types, week
 
 app_name = "workspace"
 
@@ -15,6 +15,14 @@ urlpatterns = [
     path("bookings/<uuid:uid>/reschedule/", bookings.reschedule, name="reschedule"),
     path("bookings/<uuid:uid>/outcome/", bookings.outcome, name="outcome"),
     path("bookings/<uuid:uid>/notes/", bookings.note_add, name="note_add"),
+    path("availability/", hours.hours_page, name="hours"),
+    path("availability/week/", hours.week_save, name="hours_week"),
+    path("availability/copy/", hours.week_copy, name="hours_copy"),
+    path("availability/time-off/", hours.time_off_add, name="hours_time_off"),
+    path("availability/dates/", hours.override_add, name="hours_override"),
+    path("availability/dates/<str:day>/remove/", hours.override_remove,
+         name="hours_override_remove"),
+    path("availability/<str:kind>/<int:pk>/remove/", hours.event_remove, name="hours_remove"),
     path("types/", types.type_list, name="types"),
     path("types/new/", types.type_new, name="type_new"),
     path("types/<slug:slug>/", types.type_edit, name="type_edit"),

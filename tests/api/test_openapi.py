@@ -47,6 +47,13 @@ CONTRACT = {
     "/api/v1/me/calendars": {"get", "post"},
     "/api/v1/me/calendars/{id}": {"delete"},
     "/api/v1/me/calendars/{id}/refresh": {"post"},
+    "/api/v1/me/availability": {"get"},
+    "/api/v1/me/availability/weekly": {"post"},
+    "/api/v1/me/availability/time-off": {"post"},
+    "/api/v1/me/availability/extra": {"post"},
+    "/api/v1/me/availability/weekly/{id}": {"delete"},
+    "/api/v1/me/availability/time-off/{id}": {"delete"},
+    "/api/v1/me/availability/extra/{id}": {"delete"},
 }
 
 

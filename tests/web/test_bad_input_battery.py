@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
+from schedule.models import Event
 
 from accounts.models import Coach
 from accounts.services import api_key_create
@@ -94,6 +95,23 @@ BAD = {
         "overlong": "https://calendar.example/" + "a" * 2000,
         "empty": "",
     },
+    "time": {  # a wall-clock time of her hours, HH:MM
+        "hour 25": "25:00",
+        "unpadded": "9:00",
+        "with seconds": "09:00:00",
+        "24:00": "24:00",
+        "NUL byte": "09:00\x00",
+        "overlong": "09:00" * 500,
+        "words": "noon",
+        "empty": "",
+    },
+    "weekday": {  # 0 = Monday … 6 = Sunday, as a JSON number
+        "negative": -1,
+        "eight days a week": 7,
+        "a string": "1",
+        "a fraction": 1.5,
+        "null": None,
+    },
     "message": {  # free text over several lines
         "NUL byte": "Bonjour\x00",
         "overlong": "z" * 3000,
@@ -159,6 +177,27 @@ def _workspace(path: str, field: str, base: dict) -> Callable:
     return send
 
 
+# Valid bodies of the coach API's availability doors; the battery spoils one field at a time.
+VALID_WEEKLY = {"weekday": 5, "start": "10:00", "end": "12:00"}
+VALID_PERIOD = {"start": "2027-03-06T10:00:00+01:00", "end": "2027-03-06T12:00:00+01:00"}
+
+
+def _coach_api_body(path: str, valid: dict, field: str) -> Callable:
+    def send(client, tokens, value):
+        return client.post(f"/api/v1/me{path}", json.dumps({**valid, field: value}),
+                           content_type="application/json",
+                           headers={"Authorization": f"Bearer {tokens['key']}"})
+    return send
+
+
+def _hours_page(path: str, valid: dict, field: str) -> Callable:
+    """A form of her hours page (/coach/availability/…), signed in as the coach."""
+    def send(client, tokens, value):
+        client.force_login(tokens["user"])
+        return client.post(f"/coach/availability/{path}", {**valid, field: value})
+    return send
+
+
 def _api_slots(param: str) -> Callable:
     def send(client, tokens, value):
         if not isinstance(value, str):
@@ -216,6 +255,24 @@ DOORS = {
         "/coach/settings/", "website", VALID_SETTINGS), json=False),
     "workspace settings: zone": Door("zone", _workspace(
         "/coach/settings/", "zone", {**VALID_SETTINGS, "zone_hours": "wall"}), json=False),
+    "hours page: week start": Door("time", _hours_page(
+        "week/", {"d5_on": "on", "d5_end_0": "12:00"}, "d5_start_0"), json=False),
+    "hours page: time off first day": Door("date", _hours_page(
+        "time-off/", {}, "off_first"), json=False),
+    "hours page: week end": Door("time", _hours_page(
+        "week/", {"d5_on": "on", "d5_start_0": "10:00"}, "d5_end_0"), json=False),
+    "hours page: date override": Door("date", _hours_page(
+        "dates/", {"mode": "closed"}, "date_1"), json=False),
+    "hours page: time off message": Door("message", _hours_page(
+        "time-off/", {"off_first": "2027-03-01", "decision": "cancel"}, "message"),
+        json=False),
+    **{f"coach API: weekly {field}": Door(
+        "weekday" if field == "weekday" else "time",
+        _coach_api_body("/availability/weekly", VALID_WEEKLY, field), json=True)
+       for field in ("weekday", "start", "end")},
+    **{f"coach API: {path} {field}": Door(
+        "instant", _coach_api_body(f"/availability/{path}", VALID_PERIOD, field), json=True)
+       for path in ("time-off", "extra") for field in ("start", "end")},
 }
 
 
@@ -251,7 +308,8 @@ def _state() -> tuple:
     return (list(Booking.objects.order_by("pk").values()),
             list(DBTaskResult.objects.order_by("pk").values_list("pk", "status")),
             list(Coach.objects.order_by("pk").values()),
-            list(ExternalCalendar.objects.order_by("pk").values()))
+            list(ExternalCalendar.objects.order_by("pk").values()),
+            list(Event.objects.order_by("pk").values_list("pk", "start", "end", "rule_id")))
 
 
 def test_every_door_accepts_its_valid_value(client, tokens):
@@ -265,6 +323,13 @@ def test_every_door_accepts_its_valid_value(client, tokens):
     assert form.status_code == 302
     moved = client.post(f"/b/{tokens['ann']}/reschedule/", {"start": "2027-03-04T08:00:00Z"})
     assert moved.status_code == 302
+    hours_page = _hours_page("time-off/", {}, "off_first")(client, tokens, "2027-03-20")
+    assert hours_page.status_code == 302
+    for path, body in (("weekly", VALID_WEEKLY), ("time-off", VALID_PERIOD),
+                       ("extra", VALID_PERIOD)):
+        response = _coach_api_body(f"/availability/{path}", body, "start")(
+            client, tokens, body["start"])
+        assert response.status_code == 201, response.content
     added = _json_with_key(client, tokens, "/api/v1/me/calendars",
                            {"url": "webcal://calendar.example/a.ics", "name": "Perso"})
     assert added.status_code == 201

@@ -19,7 +19,9 @@ AGENDA, WEEK, BOOKING = 8, 10, 10
 
 def many(session_type, count: int) -> None:
     """`count` bookings, every half hour from Wednesday 11:00 on, past the first page."""
-    start = WEDNESDAY_10 + timedelta(hours=1)
+    # In UTC: factory sequences run on across tests, and half-hour steps added to a Paris time
+    # in wall-clock arithmetic would land in the spring-forward gap (end before start).
+    start = (WEDNESDAY_10 + timedelta(hours=1)).astimezone(UTC)
     BookingFactory.create_batch(count, session_type=session_type, start=factory_starts(start))
 
 
