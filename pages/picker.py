@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from django.utils import dateformat, timezone
-from django.utils.formats import get_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from availability.models import SessionType
 from availability.slots import Slot
+from booking.clock import clock_format
 from booking.selectors import Bookable, bookable_days
 
 WEEK, MONTH = "week", "month"
@@ -150,7 +150,7 @@ class TimeLabels:
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
-        self.format = get_format("TIME_FORMAT")
+        self.format = clock_format()
         self.known: dict[tuple, str] = {}
 
     def __call__(self, instant: datetime) -> str:
