@@ -206,7 +206,8 @@ def test_reschedule_page_has_the_pickers_month_and_htmx_fragments(client, bookin
     assert offered(html) and all(start.startswith("2027-03-09") for start in offered(html))
     # The month's links lead back to the reschedule page, not to the booking picker.
     assert f'href="/b/{booking.manage_token}/reschedule/?view=month&amp;month=2027-04"' in html
-    fragment = client.get(url(booking, "reschedule/?week=2027-03-08"), headers={"HX-Request": "true"})
+    fragment = client.get(url(booking, "reschedule/?week=2027-03-08"),
+                          headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and offered(fragment.text)
     assert 'id="slots-status" hx-swap-oob="innerHTML"' in fragment.text
     assert "HX-Request" in fragment["Vary"]
