@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
@@ -158,11 +159,12 @@ def _zone_options(language: str, selected: str, minute: datetime) -> str:
         named = {**named, selected: Named(selected, city_name(selected), _folded(selected))}
     common = [key for key in COMMON_ZONES if key != selected and key in named]
     others = [key for key in by_name if key != selected and key not in COMMON_ZONES]
-    return (_options([selected], named, minute, selected)
-            + format_html('<optgroup label="{}">', _("Common time zones"))
-            + _options(common, named, minute)
-            + format_html('</optgroup><optgroup label="{}">', _("All time zones, A to Z"))
-            + _options(others, named, minute) + "</optgroup>")
+    return mark_safe(  # noqa: S308 - every piece is built by format_html
+        _options([selected], named, minute, selected)
+        + format_html('<optgroup label="{}">', _("Common time zones"))
+        + _options(common, named, minute)
+        + format_html('</optgroup><optgroup label="{}">', _("All time zones, A to Z"))
+        + _options(others, named, minute) + "</optgroup>")
 
 
 def zone_options(selected: str, now: datetime | None = None) -> str:
