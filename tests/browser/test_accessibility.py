@@ -21,7 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Interactive elements that are rendered (elements of a closed <details> have no box); the
 # honeypot field is out of sight and out of the tab order on purpose.
-SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, summary, textarea')]
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'a, button, input, select, summary, textarea')]
   .filter(el => el.type !== 'hidden' && !el.closest('[aria-hidden="true"]'))
   .map(el => [el, el.getBoundingClientRect()])
   .filter(([el, box]) => box.width > 0 && box.height > 0)
