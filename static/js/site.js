@@ -55,6 +55,8 @@
     for (var i = 0; i < temporary.length; i++) temporary[i].remove();
     for (var j = 0; j < select.options.length; j++) {
       if (select.options[j].value === zone) {
+        // A detected legacy name was shown first: its canonical zone takes its place.
+        if (temporary.length) select.insertBefore(select.options[j], select.firstChild);
         select.value = zone;
         return;
       }
