@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.factories import book, first_free_start
+from tests.factories import CoachFactory, SessionTypeFactory, book, first_free_start
 from tests.support.axe import describe, run_axe
 from tests.support.html import iso
 
@@ -92,7 +92,12 @@ def states(session_type):
     booking = book(session_type, first_free_start(session_type, NOW), zone=NEW_YORK)
     token = booking.manage_token
     free = iso(first_free_start(session_type, NOW))
+    # A second coach and a second type: the home page and the coach page then list them.
+    CoachFactory(slug="lea", display_name="Léa Roux")
+    SessionTypeFactory(coach=session_type.coach, slug="deep-dive", name="Séance approfondie")
     return {
+        "home": "/",
+        "coach page": "/demo/",
         "picker week": f"{PICKER}?tz=Europe/Paris",
         "picker month": f"{PICKER}?view=month&tz=Europe/Paris",
         "form": f"{PICKER}book/?start={free}&tz=Europe/Paris",
