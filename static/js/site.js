@@ -119,6 +119,9 @@
           if (!first) first = options[i];
         }
       }
+      // The list shows the first match, ready for Enter or "Show times"; nothing loads yet.
+      var current = select.options[select.selectedIndex];
+      if (first && current && current.hidden) select.value = first.value;
       var groups = select.querySelectorAll("optgroup");
       for (var j = 0; j < groups.length; j++) {
         groups[j].hidden = !groups[j].querySelector("option:not([hidden])");

@@ -76,17 +76,21 @@ def test_leaving_the_list_after_browsing_chooses_too(open_page, session_type):
 
 def test_the_search_field_narrows_the_list_and_enter_takes_the_first(open_page, session_type):
     page, console = open_page("Europe/Paris", f"{PICKER}?tz=Europe/Paris", locale="en-US")
+    sent = htmx_requests(page)
     page.locator(".tz-picker__summary").click()
     search = page.locator("#tz-filter")
     search.fill("tokyo")
     assert visible_zones(page) == ["Asia/Tokyo"]
+    assert page.locator("#tz-select").input_value() == "Asia/Tokyo"  # shown, not yet loaded
     assert page.locator("#tz-filter-count").inner_text() == "1 time zone matches; Enter chooses it."
     search.fill("sao paulo")  # no accent needed
     assert visible_zones(page) == ["America/Sao_Paulo"]
     search.fill("new york")
     assert visible_zones(page) == ["America/New_York"]
+    assert sent == []
     search.press("Enter")
     wait_for_zone(page, "America/New_York")
+    assert len(sent) == 1
     assert page.locator("#zone-shown").inner_text().endswith("New York (UTC−05:00)")
     assert console.problems == []
 
