@@ -275,7 +275,9 @@ def _weekdays() -> list[tuple[str, str]]:
 
 def _cell(day: date, span: Bookable, chosen: date | None, links: Links) -> Cell:
     title = day_title(day, with_year=True)
-    count = len(span.by_day.get(day, ()))
+    slots = span.by_day.get(day, ())
+    count = len(slots) - (links.current is not None
+                          and any(iso_utc(slot.start) == links.current for slot in slots))
     if not count:
         return Cell(number=day.day, label=_("%(day)s: no free times") % {"day": title},
                     url=None, selected=day == chosen)
@@ -319,8 +321,13 @@ def build_month(span: Bookable, first: date | None, chosen: date | None, zone: Z
         next_free=next_free, any_free=bool(span.by_day))
 
 
+def _offered(day: Day) -> int:
+    """How many times of `day` can be chosen (the reschedule page's current time cannot)."""
+    return sum(not slot.current for slot in day.slots)
+
+
 def week_announcement(week: Week) -> str:
-    count = sum(len(day.slots) for day in week.days)
+    count = sum(_offered(day) for day in week.days)
     return ngettext("%(week)s: %(count)s free time", "%(week)s: %(count)s free times",
                     count) % {"week": week.title, "count": count}
 
@@ -328,7 +335,7 @@ def week_announcement(week: Week) -> str:
 def month_announcement(month: Month) -> str:
     if month.chosen is None:
         return _("%(month)s: no free times") % {"month": month.title}
-    count = len(month.chosen.slots)
+    count = _offered(month.chosen)
     return ngettext("%(month)s, %(day)s: %(count)s free time",
                     "%(month)s, %(day)s: %(count)s free times", count) % {
         "month": month.title, "day": month.chosen.title, "count": count}

@@ -185,6 +185,12 @@ def test_reschedule_page_marks_the_current_time_without_offering_it(client, book
                         r'([^<]+)</span>', html)
     assert current.groups() == (iso(WEDNESDAY_10), "04:00", fr("your current time"))
     assert f'value="{iso(WEDNESDAY_10)}"' not in html
+    # htmx swaps announce how many times can be chosen: the current one does not count.
+    fragment = client.get(url(booking, "reschedule/?week=2027-03-01"),
+                          headers={"HX-Request": "true"}).text
+    announced = re.search(r'<p id="slots-status" hx-swap-oob="innerHTML">([^<]+)</p>',
+                          fragment).group(1)
+    assert announced.endswith(f" : {len(offered(fragment))} horaires libres")
 
 
 def test_reschedule_page_pages_through_the_horizon(client, booking):
