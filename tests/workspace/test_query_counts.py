@@ -1,7 +1,7 @@
 """The agenda, the week and a booking's page read a fixed number of queries, however many
 bookings she has (the counter-example: five queries per appointment)."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -26,6 +26,9 @@ def many(session_type, count: int) -> None:
 def factory_starts(first):
     import factory
 
+    # In UTC: factory sequences count across the whole run, and Paris wall-clock arithmetic
+    # would land a start in the spring-forward gap (02:30 on 28 March), its end before it.
+    first = first.astimezone(UTC)
     return factory.Sequence(lambda n: first + timedelta(minutes=30 * n))
 
 
