@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from booking.calendar_links import google_calendar_url, outlook_calendar_url
+from booking.clock import clock_time
 from booking.invites import InviteFacts, invite_ics
 from booking.location import where_booked
 from booking.location_labels import where_label
@@ -73,8 +74,8 @@ class When:
         raw = local_start.strftime("%z")
         return cls(
             date=f"{date_format(local_start, 'l')} {date_format(local_start, 'DATE_FORMAT')}",
-            start=date_format(local_start, "TIME_FORMAT"),
-            end=date_format(local_end, "TIME_FORMAT"),
+            start=clock_time(local_start),
+            end=clock_time(local_end),
             zone=zone.key,
             offset=f"UTC{raw[:3]}:{raw[3:]}",
         )

@@ -2,12 +2,10 @@
 link. Instants and zones are parsed by web.parsing, as at every other door."""
 
 from datetime import datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from booking.location import clean_phone
@@ -19,31 +17,12 @@ from booking.validators import (
     validate_message,
     validate_person_name,
 )
-from web.parsing import BadValue, instant_or_none, known_zones, parse_zone
+from web.parsing import BadValue, instant_or_none, parse_zone
 
 HONEYPOT_FIELD = "website"
 BAD_START = _("Please choose one of the listed slots.")
 CHOOSE_LISTED = _("Please choose one of the listed times.")
 REFUSED = _("Your request could not be processed. Please try again later.")
-
-
-@lru_cache(maxsize=1)
-def zone_choices() -> tuple[str, ...]:
-    """The zones offered in the picker's select: regions only, not the legacy aliases."""
-    legacy = ("Etc/", "SystemV/", "US/", "posix", "right/", "Canada/", "Brazil/", "Mexico/",
-              "Chile/")
-    names = [name for name in known_zones()
-             if "/" in name and not name.startswith(legacy)]
-    return (*sorted(names), "UTC")
-
-
-@lru_cache(maxsize=64)
-def zone_options(selected: str) -> str:
-    """The select's <option> list; built in Python because 400 template loops cost ~60 ms."""
-    names = zone_choices() if selected in zone_choices() else (*zone_choices(), selected)
-    return format_html_join("", "<option value=\"{}\"{}>{}</option>",
-                            ((name, " selected" if name == selected else "", name)
-                             for name in names))
 
 
 class StartField(forms.CharField):

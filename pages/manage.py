@@ -11,7 +11,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -24,11 +26,11 @@ from booking.models import Booking
 from booking.selectors import change_refusal
 from booking.services import booking_reschedule
 from pages.forms import CancelForm, RescheduleForm
-from pages.reschedule import reschedule_page
+from pages.reschedule import reschedule_calendar
+from pages.zones import zone_caption
 from payments.services import booking_cancel_with_refund
 from web.errors import answer_for
 from web.lookups import booking_or_404
-from web.parsing import date_or_none
 from web.payment_facts import payment_facts
 
 
@@ -79,13 +81,27 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 def _render_reschedule(request: HttpRequest, booking: Booking, form: RescheduleForm, *,
                        status: int = 200, error: str | None = None) -> HttpResponse:
+    """The page, or with htmx only its calendar (`booking/_slots.html`), as the picker does."""
     now = timezone.now()
-    page = None
-    if _invitee_refusal(booking, now) is None:
-        page = reschedule_page(booking=booking, zone=booking.invitee_zone,
-                               asked=date_or_none(request.GET.get("from")), now=now)
-    return _render(request, "reschedule", booking, form=form, page=page, status=status,
-                   error=error)
+    if _invitee_refusal(booking, now) is not None:
+        return _render(request, "reschedule", booking, form=form, status=status, error=error)
+    zone, notices = booking.invitee_zone, []
+    params = request.POST if request.method == "POST" else request.GET
+    calendar = reschedule_calendar(booking=booking, params=params, zone=zone, now=now,
+                                   url=reverse("manage:reschedule", args=[booking.manage_token]),
+                                   notices=notices)
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    extra = {"calendar": calendar, "week": calendar.week, "month": calendar.month,
+             "notices": notices, "zone": zone, "partial": partial,
+             "caption": zone_caption(zone, *calendar.shown),
+             "times_template": "booking/manage/_times.html", "keep_form": "reschedule-form"}
+    if partial:
+        response = render(request, "booking/_slots.html", extra)
+    else:
+        response = _render(request, "reschedule", booking, form=form, status=status,
+                           error=error, **extra)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -10,15 +10,15 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest
+from django.http import QueryDict
 from django.utils import dateformat, timezone
-from django.utils.formats import get_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from availability.models import SessionType
 from availability.slots import Slot
+from booking.clock import clock_format
 from booking.selectors import Bookable, bookable_days
 
 WEEK, MONTH = "week", "month"
@@ -32,6 +32,7 @@ class ShownSlot:
     iso: str  # UTC, as the booking form's ?start= takes it
     label: str  # the local time, in the page's language
     href: str
+    current: bool = False  # the booking's own time, on the reschedule page
 
 
 @dataclass
@@ -89,18 +90,26 @@ class Calendar:
     week_url: str
     month_url: str
     keep: list[tuple[str, str]]  # hidden fields the zone form sends, to stay on this page
+    shown: tuple[date, date]  # the first and last day on screen, for the zone's offsets
+    announcement: str  # what screen readers hear when htmx swaps this calendar in
 
 
 class Links:
-    """Picker and booking URLs for one zone; they work with and without htmx."""
+    """Picker and booking URLs for one zone; they work with and without htmx.
 
-    def __init__(self, picker_url: str, book_url: str, zone: ZoneInfo) -> None:
+    The reschedule page uses them with its own URL, no zone (the booking's is shown) and
+    `current`, the booking's own start, which its calendar marks.
+    """
+
+    def __init__(self, picker_url: str, book_url: str, zone: ZoneInfo | None,
+                 current: str | None = None) -> None:
         self.picker_url = picker_url
         self.book_url = book_url
-        self.tz = quote(zone.key, safe="/")
+        self.tz = "" if zone is None else f"&tz={quote(zone.key, safe='/')}"
+        self.current = current
 
     def _picker(self, params: dict[str, str]) -> str:
-        return f"{self.picker_url}?{urlencode(params)}&tz={self.tz}"
+        return f"{self.picker_url}?{urlencode(params)}{self.tz}"
 
     def week(self, monday: date) -> str:
         return self._picker({"week": monday.isoformat()})
@@ -112,7 +121,7 @@ class Links:
         return self._picker(params)
 
     def book(self, iso: str) -> str:
-        return f"{self.book_url}?start={iso}&tz={self.tz}"
+        return f"{self.book_url}?start={iso}{self.tz}"
 
 
 def monday_of(day: date) -> date:
@@ -150,7 +159,7 @@ class TimeLabels:
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
-        self.format = get_format("TIME_FORMAT")
+        self.format = clock_format()
         self.known: dict[tuple, str] = {}
 
     def __call__(self, instant: datetime) -> str:
@@ -165,7 +174,8 @@ def shown_day(day: date, slots: list[Slot], labels: TimeLabels, links: Links) ->
     shown = []
     for slot in slots:
         iso = iso_utc(slot.start)
-        shown.append(ShownSlot(iso=iso, label=labels(slot.start), href=links.book(iso)))
+        shown.append(ShownSlot(iso=iso, label=labels(slot.start), href=links.book(iso),
+                               current=iso == links.current))
     return Day(date=day, title=day_title(day), slots=shown)
 
 
@@ -185,17 +195,17 @@ def _parse_month(value: str) -> date | None:
         return None
 
 
-def asked_view(request: HttpRequest, notices: list[str]) -> str:
-    value = request.GET.get("view") or WEEK
+def asked_view(params: QueryDict, notices: list[str]) -> str:
+    value = params.get("view") or WEEK
     if value in (WEEK, MONTH):
         return value
     notices.append(_("Unknown view; showing the week."))
     return WEEK
 
 
-def asked_week(request: HttpRequest, span: Bookable, notices: list[str]) -> date | None:
+def asked_week(params: QueryDict, span: Bookable, notices: list[str]) -> date | None:
     """The Monday of ?week= clamped to the bookable weeks, or None to show the first free."""
-    value = request.GET.get("week")
+    value = params.get("week")
     if not value:
         return None
     asked = _parse_day(value)
@@ -209,19 +219,19 @@ def asked_week(request: HttpRequest, span: Bookable, notices: list[str]) -> date
     return asked
 
 
-def asked_month(request: HttpRequest, span: Bookable,
+def asked_month(params: QueryDict, span: Bookable,
                 notices: list[str]) -> tuple[date | None, date | None]:
     """(first of the month, chosen day) from ?month= and ?day=; None where not given or bad.
 
     A day alone picks its month; a day outside the month shown is dropped with a notice.
     """
     day = None
-    if value := request.GET.get("day"):
+    if value := params.get("day"):
         day = _parse_day(value)
         if day is None:
             notices.append(_("Unknown day; showing the first day with free slots."))
     month = None
-    if value := request.GET.get("month"):
+    if value := params.get("month"):
         month = _parse_month(value)
         if month is None:
             notices.append(_("Unknown month; showing the first month with free slots."))
@@ -265,7 +275,9 @@ def _weekdays() -> list[tuple[str, str]]:
 
 def _cell(day: date, span: Bookable, chosen: date | None, links: Links) -> Cell:
     title = day_title(day, with_year=True)
-    count = len(span.by_day.get(day, ()))
+    slots = span.by_day.get(day, ())
+    count = len(slots) - (links.current is not None
+                          and any(iso_utc(slot.start) == links.current for slot in slots))
     if not count:
         return Cell(number=day.day, label=_("%(day)s: no free times") % {"day": title},
                     url=None, selected=day == chosen)
@@ -309,12 +321,35 @@ def build_month(span: Bookable, first: date | None, chosen: date | None, zone: Z
         next_free=next_free, any_free=bool(span.by_day))
 
 
-def build_calendar(request: HttpRequest, session_type: SessionType, zone: ZoneInfo,
-                   notices: list[str], links: Links) -> Calendar:
-    """The week or the month the request asks for, with the links between the two views."""
-    span = bookable_days(session_type=session_type, zone=zone, now=timezone.now())
-    if asked_view(request, notices) == MONTH:
-        first, day = asked_month(request, span, notices)
+def _offered(day: Day) -> int:
+    """How many times of `day` can be chosen (the reschedule page's current time cannot)."""
+    return sum(not slot.current for slot in day.slots)
+
+
+def week_announcement(week: Week) -> str:
+    count = sum(_offered(day) for day in week.days)
+    return ngettext("%(week)s: %(count)s free time", "%(week)s: %(count)s free times",
+                    count) % {"week": week.title, "count": count}
+
+
+def month_announcement(month: Month) -> str:
+    if month.chosen is None:
+        return _("%(month)s: no free times") % {"month": month.title}
+    count = _offered(month.chosen)
+    return ngettext("%(month)s, %(day)s: %(count)s free time",
+                    "%(month)s, %(day)s: %(count)s free times", count) % {
+        "month": month.title, "day": month.chosen.title, "count": count}
+
+
+def picker_span(session_type: SessionType, zone: ZoneInfo) -> Bookable:
+    return bookable_days(session_type=session_type, zone=zone, now=timezone.now())
+
+
+def build_calendar(params: QueryDict, span: Bookable, zone: ZoneInfo, notices: list[str],
+                   links: Links) -> Calendar:
+    """The week or the month `params` (a request's GET) ask for, with links between the two."""
+    if asked_view(params, notices) == MONTH:
+        first, day = asked_month(params, span, notices)
         month = build_month(span, first, day, zone, links)
         anchor = month.chosen.date if month.chosen else max(month.first, span.first)
         monday = _clamp(monday_of(anchor), first_monday(span), last_monday(span))
@@ -322,9 +357,13 @@ def build_calendar(request: HttpRequest, session_type: SessionType, zone: ZoneIn
         if day is not None:
             keep.append(("day", day.isoformat()))
         return Calendar(view=MONTH, week=None, month=month, week_url=links.week(monday),
-                        month_url=links.month(month.first), keep=keep)
-    week = build_week(span, asked_week(request, span, notices), zone, links)
+                        month_url=links.month(month.first), keep=keep,
+                        shown=(month.first, next_month(month.first) - timedelta(days=1)),
+                        announcement=month_announcement(month))
+    week = build_week(span, asked_week(params, span, notices), zone, links)
     anchor = week.days[0].date if week.days else max(week.monday, span.first)
     first = _clamp(anchor.replace(day=1), span.first.replace(day=1), span.last.replace(day=1))
     return Calendar(view=WEEK, week=week, month=None, week_url=links.week(week.monday),
-                    month_url=links.month(first), keep=[("week", week.monday.isoformat())])
+                    month_url=links.month(first), keep=[("week", week.monday.isoformat())],
+                    shown=(week.monday, week.monday + timedelta(days=6)),
+                    announcement=week_announcement(week))

@@ -26,8 +26,9 @@ from booking.location_labels import where_label
 from booking.models import Booking
 from booking.selectors import booking_by_manage_token, start_refusal
 from booking.services import Invitee, booking_create
-from pages.forms import BAD_START, REFUSED, BookingForm, zone_options
-from pages.picker import Links, build_calendar, iso_utc
+from pages.forms import BAD_START, REFUSED, BookingForm
+from pages.picker import Links, build_calendar, iso_utc, picker_span
+from pages.zones import zone_caption, zone_options
 from web.checkout import allow_checkout_redirect, checkout_url_for
 from web.errors import answer_for
 from web.lookups import coach_or_404, session_type_or_404
@@ -68,17 +69,20 @@ def _render_picker(request: HttpRequest, session_type: SessionType) -> HttpRespo
     picker_url = reverse("pages:picker", args=[coach.slug, session_type.slug])
     links = Links(picker_url, reverse("pages:book", args=[coach.slug, session_type.slug]),
                   viewer.zone)
-    calendar = build_calendar(request, session_type, viewer.zone, viewer.notices, links)
+    calendar = build_calendar(request.GET, picker_span(session_type, viewer.zone), viewer.zone,
+                              viewer.notices, links)
     partial = request.htmx and not request.htmx.history_restore_request
     context = {
         "coach": coach, "session_type": session_type, "zone": viewer.zone,
         "calendar": calendar, "week": calendar.week, "month": calendar.month,
         "notices": viewer.notices, "picker_url": picker_url,
         "minutes": int(session_type.duration.total_seconds() // 60),
-        "price": price_label(session_type),
+        "price": price_label(session_type), "partial": partial,
+        "caption": zone_caption(viewer.zone, *calendar.shown),
     }
     if not partial:
-        # Only the whole page has the zone select; fragments leave it in place.
+        # Only the whole page has the zone select; fragments leave it in place and update
+        # the zone's caption and the announcement out of band.
         context["zone_options"] = zone_options(viewer.zone.key)
     template = "booking/_slots.html" if partial else "booking/picker.html"
     response = render(request, template, context)

@@ -1,12 +1,48 @@
-"""The manage link's reschedule page: which times, page by page, a booking can move to."""
+"""Where a booking can move to. The invitee's manage link shows the booking picker's week and
+month views, whose times are the choices of one POST form, with the booking's own time marked
+among them; the coach's workspace pages through PAGE_DAYS days at a time (reschedule_page).
+"""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.http import QueryDict
+
+from availability.slots import Slot
 from booking.models import Booking
-from booking.selectors import bookable_days
-from pages.picker import iso_utc
+from booking.selectors import Bookable, bookable_days
+from pages.picker import Calendar, Links, build_calendar, iso_utc
+
+
+def with_current(span: Bookable, booking: Booking, zone: ZoneInfo) -> Bookable:
+    """`span` plus the booking's own time, which the calendar shows as "your current time"."""
+    day = booking.start.astimezone(zone).date()
+    if not span.first <= day <= span.last:
+        return span
+    by_day = {d: list(slots) for d, slots in span.by_day.items()}
+    by_day.setdefault(day, []).append(Slot(booking.start, booking.end))
+    by_day[day].sort()
+    return Bookable(first=span.first, last=span.last, by_day=dict(sorted(by_day.items())))
+
+
+def reschedule_params(query: QueryDict) -> QueryDict:
+    """The calendar's parameters; `?from=` (the old page's links, in sent emails) is a week."""
+    if query.get("from") and not query.get("week"):
+        query = query.copy()
+        query["week"] = query["from"]
+    return query
+
+
+def reschedule_calendar(*, booking: Booking, params: QueryDict, zone: ZoneInfo, now: datetime,
+                        url: str, notices: list[str]) -> Calendar:
+    """The week or month asked for, of times `booking` can move to (its own time does not
+    block its neighbours), with links back to `url`, the reschedule page."""
+    span = bookable_days(session_type=booking.session_type, zone=zone, now=now, moving=booking)
+    links = Links(url, url, None, current=iso_utc(booking.start))
+    return build_calendar(reschedule_params(params), with_current(span, booking, zone), zone,
+                          notices, links)
+
 
 PAGE_DAYS = 14
 

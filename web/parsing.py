@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.utils.translation import gettext as _
 
 from accounts import tokens
+from web.zonedb import canonical_zone_name
 
 # Far enough for any booking, near enough that converting between zones or adding a horizon
 # cannot overflow: Python's datetimes end at year 9999.
@@ -29,12 +30,6 @@ TIME_RE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 # What an ISO 8601 instant may hold; datetime.fromisoformat alone stops at a NUL byte.
 INSTANT_CHARS_RE = re.compile(r"[-0-9T:.,+Z ]+")
 TOKEN_RE = re.compile(rf"[A-Za-z0-9_-]{{{tokens.SELECTOR_LENGTH + tokens.SECRET_LENGTH}}}")
-# Chromium and older systems still report these; the zone database keeps them as links.
-LEGACY_ZONES = {"Asia/Calcutta": "Asia/Kolkata", "Asia/Saigon": "Asia/Ho_Chi_Minh",
-                "Asia/Katmandu": "Asia/Kathmandu", "Asia/Rangoon": "Asia/Yangon",
-                "Europe/Kiev": "Europe/Kyiv", "America/Buenos_Aires":
-                "America/Argentina/Buenos_Aires", "Pacific/Truk": "Pacific/Chuuk",
-                "Atlantic/Faeroe": "Atlantic/Faroe", "America/Godthab": "America/Nuuk"}
 
 
 class BadValue(ValueError):
@@ -77,12 +72,8 @@ def parse_uuid(value: object) -> UUID | None:
     return UUID(value)
 
 
-def canonical_zone_name(value: str) -> str:
-    return LEGACY_ZONES.get(value, value)
-
-
 def parse_zone(value: object) -> ZoneInfo:
-    """An IANA zone by name (legacy names map to canonical ones)."""
+    """An IANA zone by name; legacy names (`Asia/Calcutta`, `US/Eastern`) map to canonical ones."""
     if (not isinstance(value, str) or not value or len(value) > ZONE_MAX_LENGTH
             or value not in known_zones()):
         raise BadValue(_("Unknown time zone; use an IANA name such as Europe/Paris."))

@@ -69,7 +69,7 @@ def test_reminders_go_out_24h_and_1h_before_in_the_invitee_language(session_type
     assert reminder.to == ["Ada Lovelace <ada@example.org>"]
     assert reminder.subject.startswith("Reminder")
     assert booking.manage_url in reminder.body
-    assert "America/New_York" in reminder.body and "3 a.m." in reminder.body
+    assert "America/New_York" in reminder.body and "3:00 AM" in reminder.body
     assert sorted(SentNotification.objects.filter(kind="reminder")
                   .values_list("minutes", flat=True)) == [60, 1440]
 

@@ -109,11 +109,11 @@ def test_card_says_duration_price_and_place_once_each(client, coach, language, d
     assert facts.by_id("price").text == price
     assert facts.by_id("where").text.replace("\u00a0", " ") in (
         where, where.split(": ", 1)[1], where.split(" : ", 1)[-1])
-    # The header and the card, without the zone select and the slots below.
+    # The header and the card, without the zone picker (its city list) and the slots below.
     [card] = document.find_all("section", cls="picker")
     said = " ".join([intro(document).text] + [
         child.text for child in card.children if isinstance(child, Element)
-        and child.tag != "form" and child.attrs.get("id") != "slots"])
+        and child.tag not in ("form", "details") and child.attrs.get("id") != "slots"])
     assert said.count("45 minutes") == 1
     assert said.count("8 rue des Lilas") == 1
     assert said.count(price) == 1

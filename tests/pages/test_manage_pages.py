@@ -168,21 +168,57 @@ def test_reschedule_page_lists_free_times_by_day_in_the_invitees_zone(client, se
     assert iso(taken.start) not in starts
     # Earliest: Monday 21:00 UTC + 12 h notice → Tuesday 09:00 Paris, 03:00 in New York.
     assert starts[0] == "2027-03-02T08:00:00Z"
-    assert re.search(r'value="2027-03-02T08:00:00Z"[^>]*> <time[^>]*>03:00</time>', html)
-    assert "America/New_York" in html
-    # Grouped by day in New York: Tuesday's legend comes before its first time.
-    legends = re.findall(r'<h3 class="day__title" id="day-\d+">([^<]+)</h3>', html)
-    assert len(legends) == len(set(legends)) >= 5
-    assert html.index(legends[0]) < html.index("2027-03-02T08:00:00Z")
+    assert re.search(r'value="2027-03-02T08:00:00Z"[^>]*><label class="slot"[^>]*>'
+                     r'<time[^>]*>03:00</time>', html)
+    assert 'data-zone="America/New_York"' in html and ">New York</strong>" in html
+    # Grouped by day in New York, one week (the picker's week view): Tuesday's title first.
+    titles = re.findall(r'<h4 class="day__title" id="day-([-0-9]+)">([^<]+)</h4>', html)
+    assert [day for day, _ in titles] == ["2027-03-02", "2027-03-03", "2027-03-04",
+                                          "2027-03-05"]
+    assert html.index(titles[0][1]) < html.index("2027-03-02T08:00:00Z")
+
+
+def test_reschedule_page_marks_the_current_time_without_offering_it(client, booking):
+    html = client.get(url(booking, "reschedule/")).text
+    current = re.search(r'<span class="slot slot--current" id="current-time">'
+                        r'<time datetime="([^"]+)">([^<]+)</time> <span class="slot__note">'
+                        r'([^<]+)</span>', html)
+    assert current.groups() == (iso(WEDNESDAY_10), "04:00", fr("your current time"))
+    assert f'value="{iso(WEDNESDAY_10)}"' not in html
+    # htmx swaps announce how many times can be chosen: the current one does not count.
+    fragment = client.get(url(booking, "reschedule/?week=2027-03-01"),
+                          headers={"HX-Request": "true"}).text
+    announced = re.search(r'<p id="slots-status" hx-swap-oob="innerHTML">([^<]+)</p>',
+                          fragment).group(1)
+    assert announced.endswith(f" : {len(offered(fragment))} horaires libres")
 
 
 def test_reschedule_page_pages_through_the_horizon(client, booking):
     first = offered(client.get(url(booking, "reschedule/")).text)
-    later = offered(client.get(url(booking, "reschedule/?from=2027-03-20")).text)
+    later = offered(client.get(url(booking, "reschedule/?week=2027-03-22")).text)
     assert later and set(first).isdisjoint(later)
-    assert min(later) >= "2027-03-20"
-    for nonsense in ("?from=yesterday", "?from=1999-01-01", "?from=2999-01-01", "?from=%00"):
+    assert min(later) >= "2027-03-22"
+    # The links of emails sent before the week view still open their dates.
+    assert offered(client.get(url(booking, "reschedule/?from=2027-03-22")).text) == later
+    for nonsense in ("?from=yesterday", "?from=1999-01-01", "?from=2999-01-01", "?from=%00",
+                     "?week=%00", "?view=month&month=2999-01", "?view=nope"):
         assert client.get(url(booking, "reschedule/" + nonsense)).status_code == 200
+
+
+def test_reschedule_page_has_the_pickers_month_and_htmx_fragments(client, booking):
+    month = client.get(url(booking, "reschedule/?view=month&month=2027-03&day=2027-03-09"))
+    html = month.text
+    assert 'data-view="month"' in html and 'aria-current="true">9</a>' in html
+    assert offered(html) and all(start.startswith("2027-03-09") for start in offered(html))
+    # The month's links lead back to the reschedule page, not to the booking picker.
+    assert f'href="/b/{booking.manage_token}/reschedule/?view=month&amp;month=2027-04"' in html
+    fragment = client.get(url(booking, "reschedule/?week=2027-03-08"),
+                          headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and offered(fragment.text)
+    assert 'id="slots-status" hx-swap-oob="innerHTML"' in fragment.text
+    assert "HX-Request" in fragment["Vary"]
+    # The week shown is sent with the choice, so a refused move shows the same week again.
+    assert 'name="week" value="2027-03-08" form="reschedule-form"' in fragment.text
 
 
 def test_reschedule_moves_the_booking(booking):

@@ -204,7 +204,7 @@ class TestMonthNavigation:
         html = month_page(client, {"month": "2027-03"})
         assert "March 2027" in html and ">Monday</span>" in html
         assert free_days(html)[2] == "Tuesday 2 March 2027: 14 free times"
-        assert slot_times(html)[0] == (iso(TUESDAY_9), "9 a.m.")
+        assert slot_times(html)[0] == (iso(TUESDAY_9), "9:00 AM")
 
 
 class TestViewSwitch:

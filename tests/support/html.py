@@ -23,8 +23,8 @@ def slot_times(html: str) -> list[tuple[str, str]]:
 
 
 def shown_zone(html: str) -> str:
-    """The zone name the picker says it shows times in."""
-    return re.search(r'<strong class="zone-name">([^<]+)</strong>', html).group(1)
+    """The zone (IANA key) the picker's calendar shows times in."""
+    return re.search(r'<div id="slots" class="slots" data-zone="([^"]+)"', html).group(1)
 
 
 class Element:
