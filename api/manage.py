@@ -5,6 +5,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import Router, Status
 
 from api.common import (
@@ -25,6 +26,8 @@ from web.lookups import booking_or_404
 from web.parsing import parse_instant
 
 router = Router(tags=["manage"])
+
+ALREADY_THERE = gettext_lazy("The booking is already at this time; nothing changed.")
 
 
 def _managed_out(booking: Booking, now: datetime) -> dict:
@@ -66,12 +69,20 @@ def cancel_booking(request: HttpRequest, token: ManageToken,
              response={200: ManagedBookingOut, 409: ErrorOut, **COMMON})
 def reschedule_booking(request: HttpRequest, token: ManageToken,
                        payload: RescheduleIn) -> Status:
-    """Move to another listed slot, until the cut-off; same uid, calendars update in place."""
+    """Move to another listed slot, until the cut-off; same uid, calendars update in place.
+
+    At most the session type's `max_reschedules` moves (409 `reschedule_limit` after). A move
+    to the time the booking already has changes nothing and says so in `message`.
+    """
     booking = booking_or_404(token)
     now = timezone.now()
+    start = parse_instant(payload.start)
     try:
-        booking = booking_reschedule(booking=booking, start=parse_instant(payload.start),
-                                     by=Booking.CancelledBy.INVITEE, now=now)
+        moved = booking_reschedule(booking=booking, start=start,
+                                   by=Booking.CancelledBy.INVITEE, now=now)
     except errors.BookingError as exc:
         return error_status(exc)
-    return Status(200, _managed_out(booking, now))
+    body = _managed_out(moved, now)
+    if moved.sequence == booking.sequence:
+        body["message"] = str(ALREADY_THERE)
+    return Status(200, body)

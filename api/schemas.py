@@ -154,6 +154,8 @@ class ManagedBookingOut(BookingOut):
     session_type: NamedRef
     can_change: bool
     change_until: DateTimeStr
+    message: str | None = Field(None, description="Set when the request changed nothing, as "
+                                "a move to the time the booking already has.")
 
 
 class CancelIn(Strict):

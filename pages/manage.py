@@ -98,13 +98,17 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _render_reschedule(request, booking, form, status=400)
     try:
-        booking = booking_reschedule(booking=booking, start=form.cleaned_data["start"],
-                                     by=Booking.CancelledBy.INVITEE)
+        moved = booking_reschedule(booking=booking, start=form.cleaned_data["start"],
+                                   by=Booking.CancelledBy.INVITEE)
     except errors.BookingError as exc:
         return _render_reschedule(request, booking, form, error=str(exc.message),
                                   status=answer_for(exc).status)
-    messages.success(request, _("Your booking has been moved. A new invitation is on its way."))
-    return redirect(booking.get_absolute_url())
+    if moved.sequence == booking.sequence:  # the same time: nothing changed, nothing sent
+        messages.info(request, _("Your booking is already at this time; nothing changed."))
+    else:
+        messages.success(request,
+                         _("Your booking has been moved. A new invitation is on its way."))
+    return redirect(moved.get_absolute_url())
 
 
 @require_safe
