@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from api.main import api
+from api.main import api, unknown_path
 from config.views import bad_request, healthz
 
 urlpatterns = [
@@ -10,7 +10,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("coach/", include("workspace.urls_auth")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", unknown_path),  # ninja's own root answers an HTML 404
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", unknown_path),
     path("payments/", include("payments.urls")),
     path("coach/", include("workspace.urls")),
     path("", include("pages.urls_manage")),

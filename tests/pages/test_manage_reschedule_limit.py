@@ -84,7 +84,7 @@ def test_a_page_move_to_the_same_time_says_nothing_changed(client, booking):
     response = page_move(client, booking, TUESDAY_9)
 
     assert response.status_code == 200
-    assert "Votre réservation est déjà à cette heure" in response.text
+    assert "Votre réservation est déjà à cet horaire" in response.text
     booking.refresh_from_db()
     assert booking.sequence == 0
     assert notify_args(booking) == [[booking.pk, 0]]
