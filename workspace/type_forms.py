@@ -65,6 +65,10 @@ class SessionTypeForm(forms.Form):
                                      choices=SessionType.LimitPolicy.choices)
     limit_period_days = _number(_("Period (days)"), _("For “once per period”."),
                                 required=False, max_value=3650)
+    max_reschedules = _number(_("Moves per booking"),
+                              _("How many times the invitee can move a booking from her link; "
+                                "empty: 3. Your own moves are not counted."),
+                              required=False, max_value=100)
     location_kind = forms.ChoiceField(
         label=_("Where the session happens"), required=False,
         choices=[("", _("Not said")), *SessionType.LocationKind.choices])
@@ -106,6 +110,8 @@ class SessionTypeForm(forms.Form):
         # Minor units: cents for euros and the other two-decimal currencies Stripe takes.
         changes["price_amount"] = None if price is None else int(price * 100)
         changes["price_currency"] = (data["currency"] or "eur").lower()
+        if data.get("max_reschedules") is not None:
+            changes["max_reschedules"] = data["max_reschedules"]
         return changes
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -125,4 +131,5 @@ def initial_for(session_type: SessionType) -> dict:
     if session_type.price_amount is not None:
         initial["price"] = Decimal(session_type.price_amount) / 100
     initial["currency"] = session_type.price_currency or "eur"
+    initial["max_reschedules"] = session_type.max_reschedules
     return initial
