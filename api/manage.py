@@ -19,7 +19,7 @@ from api.common import (
 from api.schemas import CancelIn, ErrorOut, ManagedBookingOut, RescheduleIn
 from booking import errors
 from booking.models import Booking
-from booking.selectors import change_deadline, change_refusal
+from booking.selectors import change_deadline, change_refusal, invitee_moves_left
 from booking.services import booking_reschedule
 from payments.services import booking_cancel_with_refund
 from web.lookups import booking_or_404
@@ -38,6 +38,7 @@ def _managed_out(booking: Booking, now: datetime) -> dict:
         "coach": {"slug": booking.coach.slug, "name": booking.coach.display_name},
         "session_type": {"slug": booking.session_type.slug, "name": booking.session_type.name},
         "can_change": change_refusal(booking, by=Booking.CancelledBy.INVITEE, now=now) is None,
+        "moves_left": invitee_moves_left(booking),
         "change_until": iso(change_deadline(booking), zone),
     }
 

@@ -30,7 +30,7 @@ from booking import errors, location
 from booking.addresses import canonical_email
 from booking.locks import lock
 from booking.models import Booking, BookingEvent, BookingNote
-from booking.selectors import SlotFacts, change_refusal
+from booking.selectors import SlotFacts, change_refusal, invitee_moves_left
 from booking.tasks import notify_booking_changed
 from booking.validators import (
     clean_phone_number,
@@ -338,9 +338,7 @@ def _clean_text(field: str, text: str) -> str:
 
 def _check_reschedule_allowance(booking: Booking) -> None:
     """Refuse an invitee's move past her session type's `max_reschedules` (row locked)."""
-    moves = booking.events.filter(kind=BookingEvent.Kind.RESCHEDULED,
-                                  actor=Booking.CancelledBy.INVITEE).count()
-    if moves >= booking.session_type.max_reschedules:
+    if invitee_moves_left(booking) <= 0:
         raise errors.RescheduleLimitReached()
 
 

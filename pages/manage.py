@@ -21,7 +21,7 @@ from booking.invites import InviteFacts, invite_ics
 from booking.location import where_booked
 from booking.location_labels import where_label
 from booking.models import Booking
-from booking.selectors import change_refusal
+from booking.selectors import change_refusal, invitee_moves_left
 from booking.services import booking_reschedule
 from pages.forms import CancelForm, RescheduleForm
 from pages.reschedule import reschedule_page
@@ -81,11 +81,14 @@ def _render_reschedule(request: HttpRequest, booking: Booking, form: RescheduleF
                        status: int = 200, error: str | None = None) -> HttpResponse:
     now = timezone.now()
     page = None
-    if _invitee_refusal(booking, now) is None:
+    refusal = _invitee_refusal(booking, now)
+    if refusal is None and invitee_moves_left(booking) <= 0:
+        refusal = str(errors.RESCHEDULE_LIMIT)  # say so before she picks a time
+    if refusal is None:
         page = reschedule_page(booking=booking, zone=booking.invitee_zone,
                                asked=date_or_none(request.GET.get("from")), now=now)
     return _render(request, "reschedule", booking, form=form, page=page, status=status,
-                   error=error)
+                   error=error, refusal=refusal)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

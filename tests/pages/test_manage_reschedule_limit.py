@@ -99,3 +99,23 @@ def test_an_api_move_to_the_same_time_is_a_200_no_op(client, booking):
     assert booking.sequence == 0
     assert notify_args(booking) == [[booking.pk, 0]]
     assert "message" not in api_move(client, booking, slot(1)).json()
+
+
+def test_once_the_moves_are_used_the_page_says_so_instead_of_listing_times(client, booking):
+    page = f"/b/{booking.manage_token}/reschedule/"
+    assert 'name="start"' in client.get(page).text
+    for n in (1, 2):
+        page_move(client, booking, slot(n))
+
+    html = client.get(page).text
+
+    assert fr(errors.RESCHEDULE_LIMIT) in html
+    assert 'name="start"' not in html
+
+
+def test_the_api_counts_the_moves_left(client, booking):
+    manage = f"/api/v1/manage/{booking.manage_token}"
+    assert client.get(manage).json()["moves_left"] == 2
+    assert api_move(client, booking, slot(1)).json()["moves_left"] == 1
+    api_move(client, booking, slot(2))
+    assert client.get(manage).json()["moves_left"] == 0

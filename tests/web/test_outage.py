@@ -97,3 +97,23 @@ def test_unknown_api_paths_answer_the_api_s_json_404(client, path, method):
 def test_a_known_api_path_still_answers(client, session_type):
     assert client.get("/api/v1/coaches/demo/session-types").status_code == 200
     assert client.get("/api/v1/coaches/nobody/session-types").json()["error"] == "not_found"
+
+
+def test_the_coach_api_answers_json_503_too(client, session_type, monkeypatch):
+    from accounts.services import api_key_create
+
+    key = api_key_create(coach=session_type.coach, name="outage")[1]
+    fail_with(monkeypatch, OperationalError)
+
+    response = client.get("/api/v1/me/bookings", headers={"Authorization": f"Bearer {key}"})
+
+    assert response.status_code == 503
+    assert response.json()["error"] == "unavailable"
+
+
+def test_a_signed_in_coach_gets_the_503_page(client, session_type, monkeypatch):
+    client.force_login(session_type.coach.user)
+    fail_with(monkeypatch, OperationalError)
+    response = client.get("/coach/")
+    assert response.status_code == 503
+    assert "Service momentanément indisponible" in response.content.decode()
