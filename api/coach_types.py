@@ -31,7 +31,8 @@ SPANS = {"duration_minutes": ("duration", "minutes"), "step_minutes": ("step", "
 PLAIN = {"slug": "slug", "name": "name", "name_en": "name_en", "description": "description",
          "description_en": "description_en", "daily_cap": "daily_cap",
          "limit_policy": "limit_policy", "limit_period_days": "limit_period_days",
-         "reminder_minutes": "reminder_minutes", "refund_policy": "refund_policy",
+         "max_reschedules": "max_reschedules", "reminder_minutes": "reminder_minutes",
+         "refund_policy": "refund_policy",
          "active": "is_active"}
 API_FIELD_OF = ({model: api for api, (model, _unit) in SPANS.items()}
                 | {model: api for api, model in PLAIN.items()}

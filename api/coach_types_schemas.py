@@ -47,6 +47,9 @@ class SessionTypeIn(Strict):
     daily_cap: StrictInt | None = Field(None, ge=1, le=100, description="null: no cap.")
     limit_policy: Policy | None = None
     limit_period_days: StrictInt | None = Field(None, ge=1, le=3650)
+    max_reschedules: StrictInt | None = Field(
+        None, ge=0, le=100, description="Moves the invitee may make from her link (default 3); "
+        "the coach's own moves are not counted.")
     cancel_cutoff_minutes: Minutes | None = Field(None, **MINUTES)
     reminder_minutes: list[StrictInt] | None = Field(None, max_length=5)
     location: LocationSchema | None = Field(None, description="null: not said.")
@@ -70,6 +73,7 @@ class SessionTypeOut(Schema):
     daily_cap: int | None
     limit_policy: str
     limit_period_days: int | None
+    max_reschedules: int
     cancel_cutoff_minutes: int
     reminder_minutes: list[int]
     location: LocationSchema | None

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db.utils import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +20,7 @@ from ninja.parser import Parser
 
 from api import coach, coach_calendars, coach_types, manage, public
 from api.common import InvalidInput
+from web.outage import outage_response
 
 BODY = "body"
 # pydantic error types, in words people can act on; anything else is "Invalid value."
@@ -141,6 +143,18 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     # One body for every miss: a wrong token must look exactly like an unknown one.
     body = {"error": "not_found", "message": _("Not found.")}
     return api.create_response(request, body, status=404)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_outage(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # ninja catches every exception its views raise; outages get the site's 503 answer.
+    return outage_response(request, exc)
+
+
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any /api/v1/… path no endpoint serves: the API's JSON 404, not the site's HTML page."""
+    return not_found(request, Http404())
 
 
 @api.exception_handler(AuthenticationError)

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import Router, Status
 
 from api.common import (
@@ -18,13 +19,15 @@ from api.common import (
 from api.schemas import CancelIn, ErrorOut, ManagedBookingOut, RescheduleIn
 from booking import errors
 from booking.models import Booking
-from booking.selectors import change_deadline, change_refusal
+from booking.selectors import change_deadline, change_refusal, invitee_moves_left
 from booking.services import booking_reschedule
 from payments.services import booking_cancel_with_refund
 from web.lookups import booking_or_404
 from web.parsing import parse_instant
 
 router = Router(tags=["manage"])
+
+ALREADY_THERE = gettext_lazy("The booking is already at this time; nothing changed.")
 
 
 def _managed_out(booking: Booking, now: datetime) -> dict:
@@ -35,6 +38,7 @@ def _managed_out(booking: Booking, now: datetime) -> dict:
         "coach": {"slug": booking.coach.slug, "name": booking.coach.display_name},
         "session_type": {"slug": booking.session_type.slug, "name": booking.session_type.name},
         "can_change": change_refusal(booking, by=Booking.CancelledBy.INVITEE, now=now) is None,
+        "moves_left": invitee_moves_left(booking),
         "change_until": iso(change_deadline(booking), zone),
     }
 
@@ -66,12 +70,20 @@ def cancel_booking(request: HttpRequest, token: ManageToken,
              response={200: ManagedBookingOut, 409: ErrorOut, **COMMON})
 def reschedule_booking(request: HttpRequest, token: ManageToken,
                        payload: RescheduleIn) -> Status:
-    """Move to another listed slot, until the cut-off; same uid, calendars update in place."""
+    """Move to another listed slot, until the cut-off; same uid, calendars update in place.
+
+    At most the session type's `max_reschedules` moves (409 `reschedule_limit` after). A move
+    to the time the booking already has changes nothing and says so in `message`.
+    """
     booking = booking_or_404(token)
     now = timezone.now()
+    start = parse_instant(payload.start)
     try:
-        booking = booking_reschedule(booking=booking, start=parse_instant(payload.start),
-                                     by=Booking.CancelledBy.INVITEE, now=now)
+        moved = booking_reschedule(booking=booking, start=start,
+                                   by=Booking.CancelledBy.INVITEE, now=now)
     except errors.BookingError as exc:
         return error_status(exc)
-    return Status(200, _managed_out(booking, now))
+    body = _managed_out(moved, now)
+    if moved.sequence == booking.sequence:
+        body["message"] = str(ALREADY_THERE)
+    return Status(200, body)

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -39,7 +38,7 @@ from booking.services import Invitee, booking_create
 from web.checkout import checkout_url_for
 from web.lookups import coach_or_404, session_type_or_404
 from web.parsing import is_slug, parse_date, parse_instant
-from web.ratelimit import booking_rate_limited
+from web.ratelimit import booking_rate_limited, take_email_allowance
 
 router = Router(tags=["booking"])
 
@@ -50,19 +49,13 @@ DEFAULT_RANGE_DAYS = 30
 
 
 class BookingAttempts(BaseThrottle):
-    """Counts every booking attempt, well-formed or not, before anything is validated."""
+    """Counts every attempt from one address, well-formed or not, before anything is validated.
+
+    The email's own allowance counts only bookings made (see web.ratelimit), in the endpoint.
+    """
 
     def allow_request(self, request: HttpRequest) -> bool:
-        return not booking_rate_limited(request, email=_claimed_email(request))
-
-
-def _claimed_email(request: HttpRequest) -> str:
-    try:
-        data = json.loads(request.body)
-    except (RequestDataTooBig, ValueError):
-        return ""
-    email = data.get("email") if isinstance(data, dict) else None
-    return email if isinstance(email, str) else ""
+        return not booking_rate_limited(request)
 
 
 def _day_range(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -144,14 +137,22 @@ def create_booking(request: HttpRequest, response: HttpResponse, coach: CoachSlu
     found.coach = coach_obj  # already loaded
     # A paid type's booking holds the slot unpaid until Stripe says it is paid (invariant 10).
     status = Booking.Status.PENDING_PAYMENT if found.is_paid else Booking.Status.CONFIRMED
+    start = parse_instant(payload.start)
+    # Only bookings made spend the email's allowance: given back below when refused.
+    allowance = take_email_allowance(request, email=payload.email)
+    if allowance is None:
+        return Status(429, {"error": "rate_limited", "message": _(
+            "Too many bookings for this email address; please wait an hour and try again.")})
     try:
-        booking = booking_create(session_type=found, start=parse_instant(payload.start),
+        booking = booking_create(session_type=found, start=start,
                                  invitee=_invitee(payload, coach_obj.zone), now=timezone.now(),
                                  status=status)
         # The hold has committed: now ask Stripe (PaymentUnavailable releases it: 503).
         checkout_url = checkout_url_for(booking, settings.SITE_URL) if found.is_paid else None
     except errors.BookingError as exc:
+        allowance.rollback()
         return error_status(exc, response)
     except DjangoValidationError as exc:
+        allowance.rollback()
         return field_errors(exc)
     return Status(201, {**booking_out(booking), "checkout_url": checkout_url})

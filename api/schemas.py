@@ -172,6 +172,9 @@ class ManagedBookingOut(BookingOut):
     session_type: NamedRef
     can_change: bool
     change_until: DateTimeStr
+    moves_left: int = Field(description="How many more times the invitee may move it.")
+    message: str | None = Field(None, description="Set when the request changed nothing, as "
+                                "a move to the time the booking already has.")
 
 
 class CancelIn(Strict):

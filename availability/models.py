@@ -68,6 +68,10 @@ class SessionType(models.Model):
     max_future_bookings = models.PositiveSmallIntegerField(
         _("future bookings per person"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(100)])
+    max_reschedules = models.PositiveSmallIntegerField(
+        _("moves per booking"), default=3, validators=[MaxValueValidator(100)],
+        help_text=_("How many times the invitee can move a booking from her link; the "
+                    "coach's own moves do not count."))
     cancel_cutoff = models.DurationField(
         _("cancellation cut-off"), default=timedelta(hours=12),
         help_text=_("The invitee can cancel or reschedule online until this long before."))

@@ -254,7 +254,7 @@ def external_calendar_refresh(*, calendar: ExternalCalendar) -> None:
 SESSION_TYPE_FIELDS = (
     "name", "name_en", "slug", "description", "description_en", "duration", "step", "notice",
     "horizon", "buffer_before", "buffer_after", "daily_cap", "limit_policy", "limit_period_days",
-    "max_future_bookings", "cancel_cutoff", "reminder_minutes", "location_kind",
+    "max_future_bookings", "max_reschedules", "cancel_cutoff", "reminder_minutes", "location_kind",
     "location_details", "location_room_per_booking", "price_amount", "price_currency",
     "refund_policy", "is_active",
 )

@@ -13,6 +13,8 @@ TOO_LATE_TO_CHANGE = _("This booking can no longer be changed online. Please con
 NOT_ACTIVE = _("This booking is cancelled or already over.")
 TYPE_INACTIVE = _("This session type is not offered at the moment.")
 NOT_STARTED = _("This session has not started yet.")
+RESCHEDULE_LIMIT = _("This booking has been moved as many times as allowed online. Please "
+                     "contact the coach to change it again.")
 
 REFUSAL_MESSAGES = {
     Refusal.PAST: _("This time is in the past."),
@@ -61,3 +63,12 @@ class SlotUnavailable(BookingError):
 
 class ChangeNotAllowed(BookingError):
     code = "change_not_allowed"
+
+
+class RescheduleLimitReached(BookingError):
+    """The invitee has moved this booking as often as its session type allows."""
+
+    code = "reschedule_limit"
+
+    def __init__(self, message=RESCHEDULE_LIMIT) -> None:
+        super().__init__(message)

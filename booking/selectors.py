@@ -21,7 +21,7 @@ from availability.selectors import (
 )
 from availability.slots import Interval, Refusal, Slot, free_slots, refusal
 from booking import errors
-from booking.models import Booking
+from booking.models import Booking, BookingEvent
 
 
 class SlotFacts:
@@ -136,6 +136,14 @@ def change_refusal(booking: Booking, *, by: str, now: datetime) -> str | None:
     if by == Booking.CancelledBy.INVITEE and now > change_deadline(booking):
         return errors.TOO_LATE_TO_CHANGE
     return None
+
+
+def invitee_moves_left(booking: Booking) -> int:
+    """How many more times the invitee may move `booking` from her link (the coach's moves
+    are not counted against her)."""
+    moves = booking.events.filter(kind=BookingEvent.Kind.RESCHEDULED,
+                                  actor=Booking.CancelledBy.INVITEE).count()
+    return max(booking.session_type.max_reschedules - moves, 0)
 
 
 def booking_by_manage_token(*, token: str) -> Booking | None:

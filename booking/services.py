@@ -30,7 +30,7 @@ from booking import errors, location
 from booking.addresses import canonical_email
 from booking.locks import lock
 from booking.models import Booking, BookingEvent, BookingNote
-from booking.selectors import SlotFacts, change_refusal
+from booking.selectors import SlotFacts, change_refusal, invitee_moves_left
 from booking.tasks import notify_booking_changed
 from booking.validators import (
     clean_phone_number,
@@ -336,12 +336,20 @@ def _clean_text(field: str, text: str) -> str:
     return text
 
 
+def _check_reschedule_allowance(booking: Booking) -> None:
+    """Refuse an invitee's move past her session type's `max_reschedules` (row locked)."""
+    if invitee_moves_left(booking) <= 0:
+        raise errors.RescheduleLimitReached()
+
+
 def booking_reschedule(*, booking: Booking, start: datetime, by: str,
                        now: datetime | None = None, message: str = "") -> Booking:
     """Move to `start` under the same rules as a new booking; same UID, higher SEQUENCE.
 
     The booking's own range does not block it, so it can move by less than its length.
-    The per-person policy binds the invitee only; the coach may move anyone anywhere free.
+    A "move" to the time it already has changes nothing: no event, no SEQUENCE, no email.
+    The per-person policy and the type's `max_reschedules` bind the invitee only; the coach
+    may move anyone anywhere free, as often as she likes.
     `message` (optional) goes into the invitee's email about the move.
     """
     now = now or timezone.now()
@@ -351,8 +359,11 @@ def booking_reschedule(*, booking: Booking, start: datetime, by: str,
         with transaction.atomic():
             booking = _locked(booking)
             _ensure_changeable(booking, by=by, now=now)
+            if start == booking.start:
+                return booking
             session_type = booking.session_type
             if by == Booking.CancelledBy.INVITEE:
+                _check_reschedule_allowance(booking)
                 _check_person_limit(session_type=session_type, email=booking.invitee_email,
                                     start=start, now=now, exclude=booking)
             _check_slot(session_type=session_type, start=start, now=now, exclude=booking)

@@ -23,7 +23,7 @@ from booking.invites import InviteFacts, invite_ics
 from booking.location import where_booked
 from booking.location_labels import where_label
 from booking.models import Booking
-from booking.selectors import change_refusal
+from booking.selectors import change_refusal, invitee_moves_left
 from booking.services import booking_reschedule
 from pages.forms import CancelForm, RescheduleForm
 from pages.reschedule import reschedule_calendar
@@ -83,8 +83,12 @@ def _render_reschedule(request: HttpRequest, booking: Booking, form: RescheduleF
                        status: int = 200, error: str | None = None) -> HttpResponse:
     """The page, or with htmx only its calendar (`booking/_slots.html`), as the picker does."""
     now = timezone.now()
-    if _invitee_refusal(booking, now) is not None:
-        return _render(request, "reschedule", booking, form=form, status=status, error=error)
+    refusal = _invitee_refusal(booking, now)
+    if refusal is None and invitee_moves_left(booking) <= 0:
+        refusal = str(errors.RESCHEDULE_LIMIT)  # say so before she picks a time
+    if refusal is not None:
+        return _render(request, "reschedule", booking, form=form, status=status, error=error,
+                       refusal=refusal)
     zone, notices = booking.invitee_zone, []
     params = request.POST if request.method == "POST" else request.GET
     calendar = reschedule_calendar(booking=booking, params=params, zone=zone, now=now,
@@ -114,13 +118,17 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _render_reschedule(request, booking, form, status=400)
     try:
-        booking = booking_reschedule(booking=booking, start=form.cleaned_data["start"],
-                                     by=Booking.CancelledBy.INVITEE)
+        moved = booking_reschedule(booking=booking, start=form.cleaned_data["start"],
+                                   by=Booking.CancelledBy.INVITEE)
     except errors.BookingError as exc:
         return _render_reschedule(request, booking, form, error=str(exc.message),
                                   status=answer_for(exc).status)
-    messages.success(request, _("Your booking has been moved. A new invitation is on its way."))
-    return redirect(booking.get_absolute_url())
+    if moved.sequence == booking.sequence:  # the same time: nothing changed, nothing sent
+        messages.info(request, _("Your booking is already at this time; nothing changed."))
+    else:
+        messages.success(request,
+                         _("Your booking has been moved. A new invitation is on its way."))
+    return redirect(moved.get_absolute_url())
 
 
 @require_safe

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -34,9 +35,13 @@ from web.errors import answer_for
 from web.lookups import coach_or_404, session_type_or_404
 from web.parsing import instant_or_none, zone_or_none
 from web.payment_facts import price_label
-from web.ratelimit import booking_rate_limited
+from web.ratelimit import booking_rate_limited, take_email_allowance
 
 TZ_COOKIE = "tz"
+TOO_MANY_ATTEMPTS = gettext_lazy("Too many booking attempts. Please wait a few minutes and try "
+                                 "again.")
+TOO_MANY_BOOKINGS = gettext_lazy("Too many bookings for this email address. Please wait an "
+                                 "hour and try again.")
 TZ_COOKIE_AGE = 365 * 24 * 3600
 # Booking fields whose validation errors belong to a form field of the same meaning.
 FIELD_OF = {"invitee_name": "name", "invitee_email": "email", "message": "message",
@@ -181,14 +186,17 @@ def _book_post(request: HttpRequest, session_type: SessionType) -> HttpResponse:
         return render(request, "booking/book.html",
                       _book_context(session_type, form, start, zone, **extra), status=status)
 
-    # Counted before validation, so that malformed attempts use up the allowance too.
-    if booking_rate_limited(request, email=request.POST.get("email", "")):
-        return again(429, _("Too many booking attempts. Please wait a few minutes and try "
-                            "again."))
+    # Counted before validation, so that malformed attempts from one address count too.
+    if booking_rate_limited(request):
+        return again(429, str(TOO_MANY_ATTEMPTS))
     if form.is_bot:
         return again(400, str(REFUSED))
     if not form.is_valid():
         return again(400)
+    # Only bookings made spend the email's allowance: given back below when refused.
+    allowance = take_email_allowance(request, email=form.cleaned_data["email"])
+    if allowance is None:
+        return again(429, str(TOO_MANY_BOOKINGS))
     # A paid type's booking holds the slot unpaid until Stripe says it is paid (invariant 10).
     status = Booking.Status.PENDING_PAYMENT if session_type.is_paid else Booking.Status.CONFIRMED
     try:
@@ -197,9 +205,11 @@ def _book_post(request: HttpRequest, session_type: SessionType) -> HttpResponse:
         if session_type.is_paid:  # the hold has committed: now ask Stripe
             return redirect(checkout_url_for(booking, f"{request.scheme}://{request.get_host()}"))
     except errors.BookingError as exc:  # PaymentUnavailable too: 503, the slot is free again
+        allowance.rollback()
         answer = answer_for(exc)
         return again(answer.status, answer.message, taken=isinstance(exc, errors.SlotTaken))
     except ValidationError as exc:
+        allowance.rollback()
         by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
         for name, messages in by_field.items():
             for message in messages:

@@ -10,7 +10,8 @@ from booking import errors
 from payments.errors import PaymentUnavailable
 
 # Errors about the state of things rather than the request: asking again will not help.
-CONFLICTS = (errors.SlotTaken, errors.LimitReached, errors.ChangeNotAllowed)
+CONFLICTS = (errors.SlotTaken, errors.LimitReached, errors.ChangeNotAllowed,
+             errors.RescheduleLimitReached)
 # Stripe outages are usually short; a minute is a polite first retry.
 RETRY_AFTER_SECONDS = 60
 

@@ -115,6 +115,10 @@ class SessionTypeForm(forms.Form):
                                      choices=SessionType.LimitPolicy.choices)
     limit_period_days = _number(_("Period (days)"), _("For “once per period”."),
                                 required=False, max_value=3650)
+    max_reschedules = _number(_("Moves per booking"),
+                              _("How many times the invitee can move a booking from her link; "
+                                "empty: 3. Your own moves are not counted."),
+                              required=False, max_value=100)
     location_kind = forms.ChoiceField(
         label=_("Where the session happens"), required=False,
         choices=[("", _("Not said")), *SessionType.LocationKind.choices])
@@ -153,6 +157,8 @@ class SessionTypeForm(forms.Form):
         changes["reminder_minutes"] = data["reminders"]
         changes["price_currency"] = (data["currency"] or "eur").lower()
         changes["price_amount"] = self._minor_units(data["price"], changes["price_currency"])
+        if data.get("max_reschedules") is not None:
+            changes["max_reschedules"] = data["max_reschedules"]
         return changes
 
     def clean(self) -> dict:
@@ -184,4 +190,5 @@ def initial_for(session_type: SessionType) -> dict:
         digits = minor_unit_digits(session_type.price_currency or "eur")
         initial["price"] = Decimal(session_type.price_amount) / 10 ** digits
     initial["currency"] = session_type.price_currency or "eur"
+    initial["max_reschedules"] = session_type.max_reschedules
     return initial

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so that its process_exception runs first: a database outage becomes a 503.
+    "web.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -115,3 +115,12 @@ def test_another_coachs_type_is_a_404(call, session_type):
 
 def test_without_a_key_it_is_a_401(client, session_type):
     assert client.get(TYPES).status_code == 401
+
+
+def test_moves_per_booking_default_to_three_and_can_be_set(call, session_type):
+    assert call("get", TYPES).json()[0]["max_reschedules"] == 3
+    response = call("patch", f"{TYPES}/discovery", {"max_reschedules": 0})
+    assert response.status_code == 200 and response.json()["max_reschedules"] == 0
+    session_type.refresh_from_db()
+    assert session_type.max_reschedules == 0
+    assert call("patch", f"{TYPES}/discovery", {"max_reschedules": 101}).status_code == 400

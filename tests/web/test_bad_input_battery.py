@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -360,3 +361,249 @@ def test_a_bad_value_gets_a_4xx_with_a_message_and_changes_nothing(
         assert b'role="alert"' in response.content or b"field__errors" in response.content
     assert callbacks == []
     assert _state() == before
+
+
+# Malformed requests rather than malformed values: bodies nested 60,000 deep, lone
+# surrogates, numbers no column holds, odd content types and charsets, proxy headers that do
+# not fit the proxies we run. Sent to every door that takes a body (page forms, the manage
+# forms, the workspace's forms, the sign-in forms, the public, manage and coach APIs, Stripe's
+# webhook); each answer is below 500 and a refusal changes nothing.
+
+DEEP = 60_000
+DATA_CAP = 64 * 1024  # DATA_UPLOAD_MAX_MEMORY_SIZE
+SURROGATE = "\ud800@example.org"
+HUGE_JSON_NUMBERS = {"1e400": "1e400", "-1e400": "-1e400", "10**4000": "1" + "0" * 4000,
+                     "5000 digits": "9" * 5000, "tiny": "1e-400"}
+HUGE_FORM_NUMBERS = {"1e400": "1e400", "10**4000": "1" + "0" * 4000, "-50 nines": "-" + "9" * 50,
+                     "NaN": "NaN", "Infinity": "Infinity"}
+BAD_FORWARDED_FOR = {"one entry": "203.0.113.1", "garbage": "garbage, more garbage",
+                     "empty": "", "commas": ",,,", "one bad of two": "198.51.100.1, not-an-ip",
+                     "out of range": "300.1.1.1, 10.0.0.1", "NUL": "198.51.100.1\x00, 10.0.0.1",
+                     "too many": ", ".join(["10.0.0.1"] * 50)}
+TYPE_FORM = {"name": "Bilan de carrière", "name_en": "", "slug": "", "description": "",
+             "description_en": "", "duration_minutes": "60", "step_minutes": "30",
+             "notice_hours": "24", "horizon_days": "30", "buffer_before_minutes": "0",
+             "buffer_after_minutes": "15", "cancel_cutoff_hours": "12", "reminders": "24h",
+             "daily_cap": "", "limit_policy": "unlimited", "limit_period_days": "",
+             "location_kind": "phone", "location_details": "", "price": "", "currency": "eur",
+             "refund_policy": "before_cutoff", "is_active": "on"}
+MOVE = "2027-03-04T08:00:00Z"
+
+
+@dataclass(frozen=True)
+class BodyDoor:
+    """An entry point that takes a body: `kind` is "form", "json" or "webhook"."""
+
+    method: str
+    path: str  # may name {ann} (a manage token), {uid}, {key_pk}
+    kind: str
+    valid: dict
+    auth: str = ""  # "session" (the coach signed in) or "key" (her API key)
+    keep: tuple[str, ...] = ()  # fields left valid (a new slug would move the door away)
+
+
+BODY_DOORS = {
+    "booking form": BodyDoor("post", "/demo/discovery/book/", "form", VALID_FORM),
+    "manage page: reschedule": BodyDoor("post", "/b/{ann}/reschedule/", "form", {"start": MOVE}),
+    "manage page: cancel": BodyDoor("post", "/b/{ann}/cancel/", "form", {"reason": "Oups"}),
+    "language switch": BodyDoor("post", "/i18n/setlang/", "form", {"language": "en",
+                                                                  "next": "/"}),
+    "coach sign-in": BodyDoor("post", "/accounts/login/", "form",
+                              {"login": "nobody@example.com", "password": "wrong"}),
+    "coach sign-in by code": BodyDoor("post", "/accounts/login/code/", "form",
+                                      {"email": "nobody@example.com"}),
+    "admin sign-in": BodyDoor("post", "/admin/login/", "form",
+                              {"username": "nobody@example.com", "password": "wrong"}),
+    "workspace: cancel": BodyDoor("post", "/coach/bookings/{uid}/cancel/", "form",
+                                  {"message": "Désolée"}, "session"),
+    "workspace: reschedule": BodyDoor("post", "/coach/bookings/{uid}/reschedule/", "form",
+                                      {"start": MOVE, "message": ""}, "session"),
+    "workspace: outcome": BodyDoor("post", "/coach/bookings/{uid}/outcome/", "form",
+                                   {"status": "completed"}, "session"),
+    "workspace: note": BodyDoor("post", "/coach/bookings/{uid}/notes/", "form",
+                                {"text": "À rappeler"}, "session"),
+    "workspace: new type": BodyDoor("post", "/coach/types/new/", "form", TYPE_FORM, "session"),
+    "workspace: edit type": BodyDoor("post", "/coach/types/discovery/", "form",
+                                     {**TYPE_FORM, "slug": "discovery"}, "session",
+                                     keep=("slug",)),
+    "workspace: new key": BodyDoor("post", "/coach/keys/new/", "form", {"name": "n8n"},
+                                   "session"),
+    "workspace: revoke key": BodyDoor("post", "/coach/keys/{key_pk}/revoke/", "form", {},
+                                      "session"),
+    "API booking": BodyDoor("post", "/api/v1/coaches/demo/bookings", "json", VALID_BOOKING),
+    "API manage: cancel": BodyDoor("post", "/api/v1/manage/{ann}/cancel", "json",
+                                   {"reason": "Oups"}),
+    "API manage: reschedule": BodyDoor("post", "/api/v1/manage/{ann}/reschedule", "json",
+                                       {"start": MOVE}),
+    "coach API: cancel": BodyDoor("post", "/api/v1/me/bookings/{uid}/cancel", "json",
+                                  {"message": "Désolée"}, "key"),
+    "coach API: reschedule": BodyDoor("post", "/api/v1/me/bookings/{uid}/reschedule", "json",
+                                      {"start": MOVE, "message": ""}, "key"),
+    "coach API: outcome": BodyDoor("post", "/api/v1/me/bookings/{uid}/outcome", "json",
+                                   {"status": "completed"}, "key"),
+    "coach API: new type": BodyDoor("post", "/api/v1/me/session-types", "json",
+                                    {"name": "Bilan", "duration_minutes": 60,
+                                     "daily_cap": 3, "limit_period_days": 30}, "key"),
+    "coach API: edit type": BodyDoor("patch", "/api/v1/me/session-types/discovery", "json",
+                                     {"duration_minutes": 45, "horizon_days": 30,
+                                      "reminder_minutes": [60]}, "key"),
+    "Stripe webhook": BodyDoor("post", "/payments/stripe/webhook/", "webhook", {
+        "id": "evt_1", "type": "checkout.session.completed",
+        "data": {"object": {"id": "cs_1", "client_reference_id": "{uid}"}}}),
+}
+
+
+def _deep_json() -> dict[str, bytes]:
+    """60,000 levels (over the 64 KiB body cap: 413), and as deep as fits under the cap."""
+    fits = (DATA_CAP - 100) // 2
+    return {"nested lists": b"[" * DEEP + b"]" * DEEP,
+            "nested objects": b'{"a":' * DEEP + b"1" + b"}" * DEEP,
+            "nested lists under the cap": b"[" * fits + b"]" * fits,
+            "nested objects under the cap": b'{"a":' * (fits // 3) + b"1" + b"}" * (fits // 3),
+            "nested in a field": b'{"name": ' + b"[" * fits + b"]" * fits + b"}"}
+
+
+def _json_with(valid: dict, field: str, raw: str) -> bytes:
+    """`valid` as JSON with `field`'s value replaced by the raw JSON text `raw`."""
+    marker = "\x00MARKER\x00"
+    return json.dumps({**valid, field: marker}).replace(json.dumps(marker), raw).encode()
+
+
+def _json_variants(family: str, valid: dict, fields: list[str]) -> dict[str, tuple[str, bytes]]:
+    """name → (content type, body) of one family of malformed JSON requests."""
+    as_json = "application/json"
+    if family == "deep":
+        return {name: (as_json, body) for name, body in _deep_json().items()}
+    if family == "surrogates":
+        found = {f"escaped in {f}": (as_json, _json_with(valid, f, json.dumps(SURROGATE)))
+                 for f in fields}
+        found["raw bytes"] = (as_json, b'{"name": "\xed\xa0\x80", "email": "\xed\xa0\x80"}')
+        return found
+    if family == "numbers":
+        return {f"{f} = {label}": (as_json, _json_with(valid, f, raw))
+                for f in fields for label, raw in HUGE_JSON_NUMBERS.items()}
+    latin = json.dumps({**valid, "name": "Zoé"}, ensure_ascii=False).encode("latin-1")
+    return {
+        "text/plain": ("text/plain", json.dumps(valid).encode()),
+        "latin-1 bytes": ("application/json; charset=latin-1", latin),
+        "utf-16 bytes": ("application/json; charset=utf-16", json.dumps(valid).encode("utf-16")),
+        "unknown charset": ("application/json; charset=no-such-thing", json.dumps(valid).encode()),
+        "multipart": ("multipart/form-data; boundary=BoUnDaRy",
+                      b"--BoUnDaRy\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n"
+                      b"Zo\r\n--BoUnDaRy--\r\n"),
+        "form-encoded": ("application/x-www-form-urlencoded", urlencode(valid).encode()),
+        "no content type": ("", json.dumps(valid).encode()),
+        "empty body": (as_json, b""),
+        "garbage": (as_json, b"\xff\xfe\x00garbage{"),
+    }
+
+
+def _form_variants(family: str, valid: dict, fields: list[str]) -> dict[str, tuple[str, bytes]]:
+    as_form = "application/x-www-form-urlencoded"
+    encoded = urlencode(valid).encode()
+    if family == "deep":
+        found = {f"nested in {f}": (as_form, urlencode({**valid, f: "[" * 20_000}).encode())
+                 for f in fields}
+        found.update({f"JSON {name}": ("application/json", body)
+                      for name, body in _deep_json().items()})
+        return found
+    if family == "surrogates":
+        return {f"in {f}": (as_form, (urlencode({**valid, f: "x"}) + "&" + f + "=%ED%A0%80")
+                            .encode()) for f in fields}
+    if family == "numbers":
+        return {f"{f} = {label}": (as_form, urlencode({**valid, f: raw}).encode())
+                for f in fields for label, raw in HUGE_FORM_NUMBERS.items()}
+    latin = urlencode({**valid, "name": "Zoé"}, encoding="latin-1").encode()
+    return {
+        "text/plain": ("text/plain", encoded),
+        "latin-1 charset": (f"{as_form}; charset=latin-1", latin),
+        "unknown charset": (f"{as_form}; charset=no-such-thing", encoded),
+        "JSON": ("application/json", json.dumps(valid).encode()),
+        "multipart, no boundary": ("multipart/form-data", encoded),
+        "multipart, bad boundary": ("multipart/form-data; boundary=\x00", b"--\x00\r\n" + encoded),
+        "multipart, truncated": ("multipart/form-data; boundary=B",
+                                 b"--B\r\nContent-Disposition: form-data; name=\"start\"\r\n"),
+        "no content type": ("", encoded),
+        "garbage": (as_form, b"\xff\xfe%%%&&&=\x00"),
+    }
+
+
+FAMILIES = ("deep", "surrogates", "numbers", "content types", "proxy headers")
+
+
+@pytest.fixture
+def wide_tokens(tokens, session_type) -> dict[str, str]:
+    from accounts.models import ApiKey
+
+    return {**tokens, "key_pk": str(ApiKey.objects.filter(coach=session_type.coach)
+                                     .values_list("pk", flat=True).first())}
+
+
+def _wide_state() -> tuple:
+    from accounts.models import ApiKey, Coach
+    from availability.models import SessionType
+    from booking.models import BookingEvent, BookingNote
+
+    return (_state(), list(SessionType.objects.order_by("pk").values()),
+            # last_used_at moves with every request the key signs, refused or not
+            list(ApiKey.objects.order_by("pk").values("pk", "name", "revoked_at")),
+            list(Coach.objects.order_by("pk").values()),
+            list(BookingEvent.objects.order_by("pk").values_list("pk")),
+            list(BookingNote.objects.order_by("pk").values_list("pk")))
+
+
+def _fill(value, tokens: dict) -> object:
+    if isinstance(value, str):
+        return value.format(**tokens) if "{" in value and "}" in value else value
+    if isinstance(value, dict):
+        return {k: _fill(v, tokens) for k, v in value.items()}
+    return value
+
+
+def _requests(door: BodyDoor, family: str, tokens: dict) -> dict:
+    """name → (content type, body, extra headers) for one door and one family."""
+    valid = _fill(door.valid, tokens)
+    if family == "proxy headers":
+        body = (json.dumps(valid).encode() if door.kind != "form"
+                else urlencode(valid).encode())
+        kind = "application/x-www-form-urlencoded" if door.kind == "form" else "application/json"
+        return {name: (kind, body, {"X-Forwarded-For": header})
+                for name, header in BAD_FORWARDED_FOR.items()}
+    fields = [name for name in valid if name not in door.keep] or ["name"]
+    variants = (_form_variants if door.kind == "form" else _json_variants)(family, valid, fields)
+    return {name: (kind, body, {}) for name, (kind, body) in variants.items()}
+
+
+def _client_for(door: BodyDoor, session_type) -> Client:
+    client = Client(REMOTE_ADDR="192.0.2.10")
+    if door.auth == "session":
+        client.force_login(session_type.coach.user)
+    return client
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("door_name", BODY_DOORS)
+def test_a_malformed_request_never_gets_a_500_and_a_refusal_changes_nothing(
+        door_name, family, wide_tokens, session_type, settings,
+        django_capture_on_commit_callbacks):
+    door = BODY_DOORS[door_name]
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_battery"
+    if family == "proxy headers":
+        settings.TRUSTED_PROXY_COUNT = 2
+        settings.BOOKING_RATE_LIMITS = "100/m/ip,100/h/key"  # on, through the proxy path
+    client = _client_for(door, session_type)
+    path = door.path.format(**wide_tokens)
+    failures = []
+    for name, (content_type, body, headers) in _requests(door, family, wide_tokens).items():
+        if door.auth == "key":
+            headers = {**headers, "Authorization": f"Bearer {wide_tokens['key']}"}
+        before = _wide_state()
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = client.generic(door.method.upper(), path, body,
+                                      content_type=content_type, headers=headers)
+        status = response.status_code
+        if status >= 500 or (door.kind == "webhook" and status != 400):
+            failures.append(f"{name}: {status} {response.content[:200]!r}")
+        elif status >= 400 and (callbacks or _wide_state() != before):
+            failures.append(f"{name}: refused with {status} but changed something")
+    assert not failures, "\n".join(failures)

@@ -18,6 +18,7 @@ def test_manage_py_db_worker_is_the_resilient_one():
     assert get_commands()["db_worker"] == "worker"
 
 
+@pytest.mark.django_db  # closing the broken connections touches the (test) database
 def test_a_dropped_connection_is_retried_with_a_growing_wait(monkeypatch):
     failures = [OperationalError("server closed the connection unexpectedly"),
                 InterfaceError("connection already closed")]

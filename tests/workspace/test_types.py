@@ -153,3 +153,14 @@ def test_another_coachs_type_is_404(signed_in, coach):
     assert signed_in.post(f"/coach/types/{other.slug}/", form()).status_code == 404
     other.refresh_from_db()
     assert other.name != "Bilan de carrière"
+
+
+def test_the_editor_sets_the_moves_per_booking_and_empty_keeps_them(signed_in, session_type):
+    page = f"/coach/types/{session_type.slug}/"
+    assert 'name="max_reschedules" value="3"' in signed_in.get(page).content.decode()
+    signed_in.post(page, form(slug=session_type.slug, max_reschedules="1"))
+    session_type.refresh_from_db()
+    assert session_type.max_reschedules == 1
+    signed_in.post(page, form(slug=session_type.slug, max_reschedules=""))
+    session_type.refresh_from_db()
+    assert session_type.max_reschedules == 1
