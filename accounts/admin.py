@@ -23,7 +23,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Coach)
 class CoachAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "slug", "timezone", "language"]
+    list_display = ["display_name", "slug", "timezone", "language", "retention_days"]
     prepopulated_fields = {"slug": ["display_name"]}
     actions = ["rotate_feed_token"]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("bookings/<uuid:uid>/reschedule/", bookings.reschedule, name="reschedule"),
     path("bookings/<uuid:uid>/outcome/", bookings.outcome, name="outcome"),
     path("bookings/<uuid:uid>/notes/", bookings.note_add, name="note_add"),
+    path("bookings/<uuid:uid>/erase/", bookings.erase, name="erase"),
     path("types/", types.type_list, name="types"),
     path("types/new/", types.type_new, name="type_new"),
     path("types/<slug:slug>/", types.type_edit, name="type_edit"),
