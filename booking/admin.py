@@ -71,8 +71,9 @@ class BookingAdmin(admin.ModelAdmin):
     # Every time on the coach's clock with her zone named, never the server's UTC.
     fields = ["uid", "coach", "session_type", "status", "start_local", "end_local",
               "blocked_start_local", "blocked_end_local", "invitee_name", "invitee_email",
-              "invitee_timezone", "invitee_language", "message", "consent_at_local", "consent_version",
-              "sequence", "cancelled_at_local", "cancelled_by", "cancel_reason",
+              "invitee_timezone", "invitee_language", "message", "consent_at_local",
+              "consent_version", "sequence", "cancelled_at_local", "cancelled_by",
+              "cancel_reason",
               "anonymised_at_local", "created_at_local", "updated_at_local"]
     readonly_fields = fields
     start_local = _local("start", _("start"))
