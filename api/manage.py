@@ -92,13 +92,16 @@ def my_data(request: HttpRequest, token: ManageToken) -> dict:
     return person_data(booking=booking_or_404(token))
 
 
-@router.post("/manage/{token}/erase", response={200: ErasureOut, **COMMON})
-def erase_my_data(request: HttpRequest, token: ManageToken) -> dict:
+@router.post("/manage/{token}/erase", response={200: ErasureOut, 409: ErrorOut, **COMMON})
+def erase_my_data(request: HttpRequest, token: ManageToken) -> dict | Status:
     """Erase this person's data held by this coach (right to erasure): bookings not over yet
     are cancelled (both sides are emailed, paid ones refunded by policy) and everything is
     anonymised, the cancelled bookings once their emails had time to go out."""
-    erasure = person_erase_with_refund(booking=booking_or_404(token),
-                                       by=Booking.CancelledBy.INVITEE)
+    try:
+        erasure = person_erase_with_refund(booking=booking_or_404(token),
+                                           by=Booking.CancelledBy.INVITEE)
+    except errors.BookingError as exc:  # a booking changed under us: nothing was erased
+        return error_status(exc)
     until = erasure.deferred_until
     return {"cancelled": erasure.cancelled, "anonymised": erasure.anonymised,
             "erased_after": until.isoformat() if until else None}

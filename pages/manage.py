@@ -149,7 +149,11 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
     booking = booking_or_404(token)
     if request.method != "POST":
         return _render(request, "erase", booking)
-    person_erase_with_refund(booking=booking, by=Booking.CancelledBy.INVITEE)
+    try:
+        person_erase_with_refund(booking=booking, by=Booking.CancelledBy.INVITEE)
+    except errors.BookingError as exc:  # a booking changed under us: nothing was erased
+        return _render(request, "erase", booking, error=str(exc.message),
+                       status=answer_for(exc).status)
     messages.success(request, _("Your data is erased. Any upcoming session is cancelled and "
                                 "the coach has been told."))
     return redirect(booking.get_absolute_url())

@@ -173,17 +173,25 @@ def outcome(request: HttpRequest, coach: Coach, uid: uuid.UUID) -> HttpResponse:
     return redirect(booking.get_workspace_url())
 
 
+def _render_erase(request: HttpRequest, coach: Coach, booking: Booking, **extra) -> HttpResponse:
+    theirs = list(person_bookings(booking))
+    upcoming = sum(1 for item in theirs if item.is_active and item.end > timezone.now())
+    return _render(request, coach, "erase", booking, person_count=len(theirs),
+                   upcoming_count=upcoming, **extra)
+
+
 @require_http_methods(GET_OR_POST)
 @workspace_view
 def erase(request: HttpRequest, coach: Coach, uid: uuid.UUID) -> HttpResponse:
     """Erase the person of this booking from the coach's data, after a confirm page."""
     booking = coach_booking_or_404(coach, uid)
     if request.method != "POST":
-        theirs = list(person_bookings(booking))
-        upcoming = sum(1 for item in theirs if item.is_active and item.end > timezone.now())
-        return _render(request, coach, "erase", booking, person_count=len(theirs),
-                       upcoming_count=upcoming)
-    erasure = person_erase_with_refund(booking=booking, by=COACH)
+        return _render_erase(request, coach, booking)
+    try:
+        erasure = person_erase_with_refund(booking=booking, by=COACH)
+    except errors.BookingError as exc:  # a booking changed under us: nothing was erased
+        return _render_erase(request, coach, booking, error=str(exc.message),
+                             status=answer_for(exc).status)
     if erasure.cancelled:
         count = len(erasure.cancelled)
         messages.success(request, ngettext(

@@ -7,6 +7,7 @@ from django.core import mail
 from django.test import Client
 
 from api.main import api
+from booking import errors
 from booking.models import Booking, BookingNote
 from booking.privacy import booking_anonymise
 from booking.services import booking_note_add
@@ -107,3 +108,21 @@ def test_the_openapi_document_describes_both_doors():
     consent = api.get_openapi_schema()["components"]["schemas"]["BookingIn"]["properties"][
         "consent"]
     assert "/privacy/" in consent["description"]
+
+
+def test_an_erasure_that_meets_a_changed_booking_is_a_409_and_erases_nothing(
+        client, session_type, monkeypatch):
+    _, token = book(client)
+    past = BookingFactory(session_type=session_type, invitee_email="zoe.durand@example.com",
+                          start=datetime(2026, 5, 4, 8, tzinfo=UTC))
+
+    def changed_meanwhile(**kwargs):
+        raise errors.ChangeNotAllowed(errors.NOT_ACTIVE)
+
+    monkeypatch.setattr("payments.services.booking_cancel_with_refund", changed_meanwhile)
+    answer = client.post(f"/api/v1/manage/{token}/erase")
+
+    assert answer.status_code == 409
+    assert answer.json()["error"] == "change_not_allowed"
+    past.refresh_from_db()
+    assert not past.is_anonymised and past.invitee_email == "zoe.durand@example.com"
