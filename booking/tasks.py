@@ -202,6 +202,8 @@ def notify_booking_changed(booking_pk: int, sequence: int, attempt: int = 0,
     booking = _load(booking_pk)
     if booking is None or booking.sequence != sequence:
         return "stale"
+    if booking.anonymised_at is not None:
+        return "erased"  # no address left to write to (booking.privacy)
     kind = _notify_kind(booking)
     if kind is None:
         return "nothing to send"

@@ -12,6 +12,7 @@ from booking import privacy
 from booking.models import Booking, BookingEvent, BookingNote, SentNotification
 from booking.selectors import free_slots_for
 from booking.services import booking_cancel, booking_note_add, booking_reschedule
+from booking.tasks import notify_booking_changed
 from tests.factories import BookingFactory, CoachFactory, SessionTypeFactory, book
 from tests.factories import add_weekday_windows as add_windows
 from tests.support.feed import PARIS, events_of, feed_url
@@ -223,3 +224,11 @@ def test_an_anonymised_feed_passes_ical_check_and_names_nobody(client, unlimited
         assert leak not in body
     assert body.count(b"SUMMARY:30 min d'entretien personnalis\xc3\xa9 \xc2\xb7 Anonymised") == 2
     assert_ical_check_passes(body, tmp_path, name="anonymised-feed")
+
+
+def test_a_late_notification_of_an_anonymised_booking_sends_nothing(session_type):
+    booking = book(session_type, WEDNESDAY_10, email=ADA)
+    booking = booking_cancel(booking=booking, by=Booking.CancelledBy.COACH)
+    privacy.booking_anonymise(booking=booking)
+    assert notify_booking_changed.call(booking.pk, booking.sequence) == "erased"
+    assert mail.outbox == []
