@@ -18,6 +18,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py busy_calendars_ensure
+	$(BIN)/python manage.py privacy_purge_ensure
 	@echo "Serving http://127.0.0.1:8000 with a task worker (Ctrl-C stops both)."
 	trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/python manage.py db_worker --queue-name '*' & \

@@ -23,7 +23,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Coach)
 class CoachAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "slug", "timezone", "language"]
+    list_display = ["display_name", "slug", "timezone", "language", "retention_days"]
     prepopulated_fields = {"slug": ["display_name"]}
     # Photos go through her profile page, which checks and re-encodes them (accounts.photos).
     readonly_fields = ["photo"]

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,9 @@ from accounts import tokens
 # Top-level paths the site routes before coach pages: a coach with one of these slugs would be
 # unreachable.
 RESERVED_SLUGS = frozenset({"accounts", "admin", "api", "b", "coach", "feeds", "healthz", "i18n",
-                            "media", "payments", "static", "favicon.ico", "robots.txt"})
+                            "media", "payments", "privacy", "static", "favicon.ico",
+                            "robots.txt"})
+DEFAULT_RETENTION_DAYS = 365
 
 
 def validate_coach_slug(value: str) -> None:
@@ -88,6 +91,12 @@ class Coach(models.Model):
                                      default=tokens.new_selector, editable=False)
     feed_secret = models.CharField(max_length=tokens.SECRET_LENGTH, default=tokens.new_secret,
                                    editable=False)
+    # How long invitees' personal data is kept after their session ends: the daily purge
+    # (booking.privacy) anonymises bookings older than this.
+    retention_days = models.PositiveIntegerField(
+        _("retention (days)"), default=DEFAULT_RETENTION_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Invitees' personal data is erased this many days after their session."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

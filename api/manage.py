@@ -16,12 +16,20 @@ from api.common import (
     field_errors,
     iso,
 )
-from api.schemas import CancelIn, ErrorOut, ManagedBookingOut, RescheduleIn
+from api.schemas import (
+    CancelIn,
+    ErasureOut,
+    ErrorOut,
+    ManagedBookingOut,
+    PersonDataOut,
+    RescheduleIn,
+)
 from booking import errors
 from booking.models import Booking
+from booking.privacy import person_data
 from booking.selectors import change_deadline, change_refusal, invitee_moves_left
 from booking.services import booking_reschedule
-from payments.services import booking_cancel_with_refund
+from payments.services import booking_cancel_with_refund, person_erase_with_refund
 from web.lookups import booking_or_404
 from web.parsing import parse_instant
 
@@ -87,3 +95,25 @@ def reschedule_booking(request: HttpRequest, token: ManageToken,
     if moved.sequence == booking.sequence:
         body["message"] = str(ALREADY_THERE)
     return Status(200, body)
+
+
+@router.get("/manage/{token}/data", response={200: PersonDataOut, **COMMON})
+def my_data(request: HttpRequest, token: ManageToken) -> dict:
+    """Everything this coach holds about the person this link belongs to (right of access):
+    every booking of that email with her, its history, her private notes, the emails sent."""
+    return person_data(booking=booking_or_404(token))
+
+
+@router.post("/manage/{token}/erase", response={200: ErasureOut, 409: ErrorOut, **COMMON})
+def erase_my_data(request: HttpRequest, token: ManageToken) -> dict | Status:
+    """Erase this person's data held by this coach (right to erasure): bookings not over yet
+    are cancelled (both sides are emailed, paid ones refunded by policy) and everything is
+    anonymised, the cancelled bookings once their emails had time to go out."""
+    try:
+        erasure = person_erase_with_refund(booking=booking_or_404(token),
+                                           by=Booking.CancelledBy.INVITEE)
+    except errors.BookingError as exc:  # a booking changed under us: nothing was erased
+        return error_status(exc)
+    until = erasure.deferred_until
+    return {"cancelled": erasure.cancelled, "anonymised": erasure.anonymised,
+            "erased_after": until.isoformat() if until else None}

@@ -119,7 +119,9 @@ class BookingIn(Strict):
                              "session type is a phone call (6 to 20 digits).",
                              examples=["+33 6 12 34 56 78"])
     consent: StrictBool = Field(description="Must be true: the invitee agrees to the use of "
-                                "these details for this booking.", examples=[True])
+                                "these details for this booking, as the privacy notice at "
+                                "`/privacy/` says (show or link it). The booking records the "
+                                "notice's version in force.", examples=[True])
 
     @field_validator("name")
     @classmethod
@@ -198,3 +200,75 @@ class ErrorOut(Schema):
 class ErrorsOut(Schema):
     errors: dict[str, list[str]]
     code: str | None = None
+
+
+class HistoryItemOut(Schema):
+    kind: str
+    by: str
+    at: DateTimeStr
+    previous_start: DateTimeStr | None
+    new_start: DateTimeStr | None
+    message: str
+
+
+class NoteOut(Schema):
+    text: str
+    created_at: DateTimeStr
+
+
+class EmailSentOut(Schema):
+    kind: str
+    to: str = Field(description="`invitee` or `coach`.")
+    session_start: DateTimeStr
+    sent_at: DateTimeStr | None
+    failed_at: DateTimeStr | None
+
+
+class PersonBookingOut(Schema):
+    uid: str
+    session_type: str
+    status: str
+    start: DateTimeStr
+    end: DateTimeStr
+    name: str
+    email: str
+    phone: str
+    message: str
+    time_zone: str
+    language: str
+    meeting_url: str
+    consent_at: DateTimeStr
+    consent_version: str
+    created_at: DateTimeStr
+    cancelled_at: DateTimeStr | None
+    cancelled_by: str
+    cancel_reason: str
+    history: list[HistoryItemOut]
+    coach_notes: list[NoteOut] = Field(description="The coach's private notes about you.")
+    emails_sent: list[EmailSentOut]
+
+
+class CoachContactOut(Schema):
+    name: str
+    slug: str
+    email: str
+
+
+class NoticeOut(Schema):
+    url: str
+    version: str
+
+
+class PersonDataOut(Schema):
+    generated_at: DateTimeStr
+    coach: CoachContactOut
+    privacy_notice: NoticeOut
+    retention_days: int
+    bookings: list[PersonBookingOut]
+
+
+class ErasureOut(Schema):
+    cancelled: list[str] = Field(description="Uids of the bookings cancelled (both sides are "
+                                 "emailed); their data is erased after `erased_after`.")
+    anonymised: list[str] = Field(description="Uids of the bookings anonymised at once.")
+    erased_after: DateTimeStr | None

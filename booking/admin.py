@@ -71,9 +71,10 @@ class BookingAdmin(admin.ModelAdmin):
     # Every time on the coach's clock with her zone named, never the server's UTC.
     fields = ["uid", "coach", "session_type", "status", "start_local", "end_local",
               "blocked_start_local", "blocked_end_local", "invitee_name", "invitee_email",
-              "invitee_timezone", "invitee_language", "message", "consent_at_local", "sequence",
-              "cancelled_at_local", "cancelled_by", "cancel_reason",
-              "created_at_local", "updated_at_local"]
+              "invitee_timezone", "invitee_language", "message", "consent_at_local",
+              "consent_version", "sequence", "cancelled_at_local", "cancelled_by",
+              "cancel_reason",
+              "anonymised_at_local", "created_at_local", "updated_at_local"]
     readonly_fields = fields
     start_local = _local("start", _("start"))
     end_local = _local("end", _("end"))
@@ -81,6 +82,7 @@ class BookingAdmin(admin.ModelAdmin):
     blocked_end_local = _local("blocked_end", _("blocked until"))
     consent_at_local = _local("consent_at", _("consent given at"))
     cancelled_at_local = _local("cancelled_at", _("cancelled at"))
+    anonymised_at_local = _local("anonymised_at", _("anonymised at"))
     created_at_local = _local("created_at", _("created at"))
     updated_at_local = _local("updated_at", _("updated at"))
 

@@ -87,7 +87,17 @@ def feed_facts(booking: Booking) -> InviteFacts:
     return InviteFacts.from_booking(
         booking, dtstamp=booking.updated_at, manage_url="",
         description="\n\n".join(filter(None, [booking.message, link])),
-        summary=f"{booking.session_type.name} · {booking.invitee_name}", alarm_minutes=None)
+        summary=_summary(booking), alarm_minutes=None)
+
+
+# Not translated: the builder is pure, and the feed's other words are the coach's own.
+ANONYMISED = "Anonymised"
+
+
+def _summary(booking: Booking) -> str:
+    """"<session type> · <invitee>", or "· Anonymised" once the invitee's data is erased."""
+    who = ANONYMISED if booking.anonymised_at is not None else booking.invitee_name
+    return f"{booking.session_type.name} · {who}"
 
 
 def render_event(booking: Booking) -> StoredEvent:

@@ -177,8 +177,10 @@ def vevent(facts: InviteFacts) -> Event:
         event.add("last-modified", _utc(facts.last_modified))
     event.add("transp", "TRANSPARENT" if facts.cancelled else "OPAQUE")
     event.add("organizer", _address(facts.organizer_email, facts.organizer_name))
-    event.add("attendee", _address(facts.attendee_email, facts.attendee_name,
-                                   role="REQ-PARTICIPANT", partstat="ACCEPTED", rsvp="FALSE"))
+    if facts.attendee_email:  # none once the invitee's data is erased (booking.privacy)
+        event.add("attendee", _address(facts.attendee_email, facts.attendee_name,
+                                       role="REQ-PARTICIPANT", partstat="ACCEPTED",
+                                       rsvp="FALSE"))
     if facts.alarm_minutes is not None and not facts.cancelled:
         event.add_component(_alarm(facts))
     return event

@@ -62,7 +62,10 @@ class Booking(models.Model):
     invitee_phone = models.CharField(_("phone"), max_length=32, blank=True)
     # The room made for this booking when its type asks for one; only the two sides see it.
     meeting_url = models.URLField(_("meeting link"), max_length=200, blank=True)
+    # When the invitee consented (the booking's creation), and to which privacy notice:
+    # settings.PRIVACY_NOTICE_VERSION at that moment, the one the form and the API showed.
     consent_at = models.DateTimeField(_("consent given at"))
+    consent_version = models.CharField(_("privacy notice version"), max_length=32, blank=True)
     # iCalendar SEQUENCE: rises with every change the invitee's calendar must apply.
     sequence = models.PositiveIntegerField(_("sequence"), default=0)
     manage_selector = models.CharField(max_length=tokens.SELECTOR_LENGTH, unique=True,
@@ -73,6 +76,14 @@ class Booking(models.Model):
     cancelled_by = models.CharField(_("cancelled by"), max_length=10, choices=CancelledBy.choices,
                                     blank=True)
     cancel_reason = models.TextField(_("cancellation reason"), max_length=2000, blank=True)
+    # Set when the invitee's personal data was erased (booking.privacy): the name, email,
+    # phone, message and notes are gone; times, status and history remain for the agenda.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True,
+                                         editable=False)
+    # Erasure asked while emails about this booking may still be on their way (a cancellation
+    # it caused): booking.privacy anonymises it once they had time to go out.
+    erasure_requested_at = models.DateTimeField(_("erasure requested at"), null=True,
+                                                blank=True, editable=False)
     # Set by save() rather than auto_now(_add): see save(). The defaults serve bulk_create.
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False,
@@ -162,6 +173,10 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     def render_feed_event(self) -> None:
         """Render this booking's feed event with icalendar into its feed_event fields.
@@ -275,3 +290,25 @@ class BookingNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id} note {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ScheduledJob(models.Model):
+    """The one live run of a periodic job (a daily purge): one row per job, by name.
+
+    Like an imported calendar's refresh chain (availability.tasks): each scheduled run carries
+    a fresh token, and only the run whose token the row holds may act and schedule the next,
+    so restarts, retries and the ensure command at worker start never fork the chain.
+    """
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    token = models.CharField(max_length=64, blank=True, editable=False)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    next_run_at = models.DateTimeField(_("next run at"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        return self.name

@@ -205,7 +205,8 @@ def booking_create(*, session_type: SessionType, start: datetime, invitee: Invit
                 invitee_name=invitee.name, invitee_email=invitee.email,
                 invitee_email_canonical=canonical_email(invitee.email),
                 invitee_timezone=invitee.timezone, invitee_language=invitee.language,
-                message=invitee.message, consent_at=now, invitee_phone=invitee.phone,
+                message=invitee.message, consent_at=now,
+                consent_version=settings.PRIVACY_NOTICE_VERSION, invitee_phone=invitee.phone,
                 meeting_url=location.new_meeting_url() if location.needs_room(session_type)
                 else "")
             _place(booking, session_type, start)
@@ -228,25 +229,29 @@ def _locked(booking: Booking) -> Booking:
             .select_related("session_type", "coach__user").get(pk=booking.pk))
 
 
-def _ensure_changeable(booking: Booking, *, by: str, now: datetime) -> None:
+def _ensure_changeable(booking: Booking, *, by: str, now: datetime,
+                       cutoff: bool = True) -> None:
     if by not in ACTORS:
         raise ValueError(f"Unknown actor {by!r}.")
     refusal = change_refusal(booking, by=by, now=now)
+    if refusal is errors.TOO_LATE_TO_CHANGE and not cutoff:
+        return
     if refusal is not None:
         raise errors.ChangeNotAllowed(refusal)
 
 
 def booking_cancel(*, booking: Booking, by: str, reason: str = "",
-                   now: datetime | None = None) -> Booking:
+                   now: datetime | None = None, cutoff: bool = True) -> Booking:
     """Cancel and free the slot; both sides are told. `by` is a Booking.CancelledBy value.
 
     The invitee may cancel until the type's cut-off before the start; the coach until the end.
+    `cutoff=False` lifts the invitee's cut-off (an erasure of their data: booking.privacy).
     """
     now = now or timezone.now()
     reason = _clean_text("cancel_reason", reason)
     with transaction.atomic():
         booking = _locked(booking)
-        _ensure_changeable(booking, by=by, now=now)
+        _ensure_changeable(booking, by=by, now=now, cutoff=cutoff)
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.cancelled_by = by

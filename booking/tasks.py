@@ -162,9 +162,11 @@ def give_up(booking: Booking, *, role: str, kind: str, now: datetime, error: Bas
         booking=booking, sequence=booking.sequence, role=role, kind=kind, minutes=minutes,
         defaults={"start": booking.start, "claimed_at": now, "failed_at": now,
                   "error": f"{type(error).__name__}: {error}"[:2000]})
+    # The error's class only: a mail server's message may quote the address (no personal
+    # data in logs); the whole text is on the SentNotification row, for the admin.
     logger.error("Giving up the %s %s to the %s of booking %s #%s: %s", kind,
                  "email" if minutes == 0 else f"({minutes} min)", role, booking.pk,
-                 booking.sequence, error)
+                 booking.sequence, type(error).__name__)
 
 
 def _notify_kind(booking: Booking) -> str | None:
@@ -208,6 +210,8 @@ def notify_booking_changed(booking_pk: int, sequence: int, attempt: int = 0,
     booking = _load(booking_pk)
     if booking is None or booking.sequence != sequence:
         return "stale"
+    if booking.anonymised_at is not None:
+        return "erased"  # no address left to write to (booking.privacy)
     kind = _notify_kind(booking)
     if kind is None:
         return "nothing to send"
@@ -221,7 +225,8 @@ def notify_booking_changed(booking_pk: int, sequence: int, attempt: int = 0,
             give_up(booking, role=role, kind=kind, now=now, error=exc)
         return "gave up"
     logger.warning("Mail failed for booking %s #%s (%s); retrying at %s", booking_pk, sequence,
-                   "; ".join(f"{role}: {exc}" for role, exc in failed), when.isoformat())
+                   "; ".join(f"{role}: {type(exc).__name__}" for role, exc in failed),
+                   when.isoformat())
     notify_booking_changed.using(run_after=when).enqueue(
         booking_pk, sequence, attempt=attempt + 1, roles=[str(role) for role, _ in failed])
     return "retry scheduled"

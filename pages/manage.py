@@ -5,6 +5,7 @@ is the same 404 as an unknown one (invariant 5). The services decide what is all
 views only show their answer.
 """
 
+import json
 from datetime import datetime
 
 from django.contrib import messages
@@ -23,12 +24,13 @@ from booking.invites import InviteFacts, invite_ics
 from booking.location import where_booked
 from booking.location_labels import where_label
 from booking.models import Booking
+from booking.privacy import person_data
 from booking.selectors import change_refusal, invitee_moves_left
 from booking.services import booking_reschedule
 from pages.forms import CancelForm, RescheduleForm
 from pages.reschedule import reschedule_calendar
 from pages.zones import zone_caption
-from payments.services import booking_cancel_with_refund
+from payments.services import booking_cancel_with_refund, person_erase_with_refund
 from web.errors import answer_for
 from web.lookups import booking_or_404
 from web.payment_facts import payment_facts
@@ -151,3 +153,31 @@ def invite(request: HttpRequest, token: str) -> HttpResponse:
                             content_type=f"text/calendar; charset=utf-8; method={method}")
     response["Content-Disposition"] = 'attachment; filename="invite.ics"'
     return response
+
+
+@require_safe
+@never_cache
+def my_data(request: HttpRequest, token: str) -> HttpResponse:
+    """Everything the coach holds about this link's person, as a JSON file (right of access)."""
+    booking = booking_or_404(token)
+    body = json.dumps(person_data(booking=booking), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def erase(request: HttpRequest, token: str) -> HttpResponse:
+    """Erase this person's data held by the coach: a page that says what happens, then POST."""
+    booking = booking_or_404(token)
+    if request.method != "POST":
+        return _render(request, "erase", booking)
+    try:
+        person_erase_with_refund(booking=booking, by=Booking.CancelledBy.INVITEE)
+    except errors.BookingError as exc:  # a booking changed under us: nothing was erased
+        return _render(request, "erase", booking, error=str(exc.message),
+                       status=answer_for(exc).status)
+    messages.success(request, _("Your data is erased. Any upcoming session is cancelled and "
+                                "the coach has been told."))
+    return redirect(booking.get_absolute_url())

@@ -142,7 +142,8 @@ def _book_context(session_type: SessionType, form: BookingForm, start: datetime 
         "end": start + session_type.duration if start else None, "zone": zone,
         "coach_zone": coach.zone,
         "picker_url": reverse("pages:picker", args=[coach.slug, session_type.slug]),
-        "price": price_label(session_type), **extra,
+        "price": price_label(session_type),
+        "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION, **extra,
     }
 
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from pages import paid, public
+from pages import paid, privacy, public
 
 app_name = "pages"
 
 urlpatterns = [
     path("", public.home, name="home"),
+    path("privacy/", privacy.privacy, name="privacy"),
     path("<slug:coach>/", public.coach_page, name="coach"),
     path("<slug:coach>/<slug:session_type>/", public.picker, name="picker"),
     path("<slug:coach>/<slug:session_type>/book/", public.book, name="book"),

@@ -11,5 +11,7 @@ urlpatterns = [
     path("b/<str:token>/cancel/", manage.cancel, name="cancel"),
     path("b/<str:token>/reschedule/", manage.reschedule, name="reschedule"),
     path("b/<str:token>/invite.ics", manage.invite, name="invite"),
+    path("b/<str:token>/my-data.json", manage.my_data, name="data"),
+    path("b/<str:token>/erase/", manage.erase, name="erase"),
     path("feeds/<str:secret>.ics", feed.coach_feed, name="feed"),
 ]

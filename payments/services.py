@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from availability.models import SessionType
 from booking import errors as booking_errors
+from booking import privacy
 from booking.models import Booking
 from booking.selectors import change_deadline
 from booking.services import booking_cancel, booking_confirm_payment, booking_release_hold
@@ -208,7 +209,7 @@ def refund_for_cancellation(*, booking: Booking, by: str,
 
 
 def booking_cancel_with_refund(*, booking: Booking, by: str, reason: str = "",
-                               now: datetime | None = None) -> Booking:
+                               now: datetime | None = None, cutoff: bool = True) -> Booking:
     """`booking_cancel` plus the refund its policy gives, in one transaction.
 
     What every cancel door (manage page, workspace, API) should call; for a free booking it
@@ -217,7 +218,7 @@ def booking_cancel_with_refund(*, booking: Booking, by: str, reason: str = "",
     now = now or timezone.now()
     with transaction.atomic():
         _locked_payment_if_any(booking)  # payment before booking, as everywhere here
-        booking = booking_cancel(booking=booking, by=by, reason=reason, now=now)
+        booking = booking_cancel(booking=booking, by=by, reason=reason, now=now, cutoff=cutoff)
         refund_for_cancellation(booking=booking, by=by, now=now)
     return booking
 
@@ -295,3 +296,10 @@ def handle_event(event: Mapping, *, now: datetime | None = None) -> str:
         if handler is None:
             return "ignored"
         return handler(event["data"]["object"], now=now)
+
+
+def person_erase_with_refund(*, booking: Booking, by: str,
+                             now: datetime | None = None) -> privacy.Erasure:
+    """`privacy.person_erase` whose cancellations refund by policy, as every cancel door's do."""
+    return privacy.person_erase(booking=booking, by=by, now=now,
+                                cancel=booking_cancel_with_refund)

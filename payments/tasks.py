@@ -76,7 +76,9 @@ def notify_refund(payment_pk: int, attempt: int = 0) -> str:
         Payment.objects.filter(pk=payment_pk).update(refund_notified_at=None)
         when = retry_at(attempt, now)
         if when is None:
-            logger.error("Giving up the refund notice of payment %s: %s", payment_pk, exc)
+            # The class only: a mail server's message may quote the address.
+            logger.error("Giving up the refund notice of payment %s: %s", payment_pk,
+                         type(exc).__name__)
             raise
         notify_refund.using(run_after=when).enqueue(payment_pk, attempt=attempt + 1)
         return "retry scheduled"

@@ -14,12 +14,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Coach
 from booking import errors
 from booking.agenda import booking_history, booking_notes
 from booking.models import Booking
+from booking.privacy import person_bookings
 from booking.selectors import change_refusal
 from booking.services import (
     booking_complete,
@@ -28,7 +30,7 @@ from booking.services import (
     booking_reschedule,
 )
 from pages.reschedule import reschedule_page
-from payments.services import booking_cancel_with_refund
+from payments.services import booking_cancel_with_refund, person_erase_with_refund
 from web.errors import answer_for
 from web.lookups import coach_booking_or_404
 from web.parsing import date_or_none
@@ -168,4 +170,35 @@ def outcome(request: HttpRequest, coach: Coach, uid: uuid.UUID) -> HttpResponse:
                        error=str(exc.message), status=answer_for(exc).status)
     messages.success(request, _("Saved: %(status)s.") % {
         "status": Booking.Status(chosen).label})
+    return redirect(booking.get_workspace_url())
+
+
+def _render_erase(request: HttpRequest, coach: Coach, booking: Booking, **extra) -> HttpResponse:
+    theirs = list(person_bookings(booking))
+    upcoming = sum(1 for item in theirs if item.is_active and item.end > timezone.now())
+    return _render(request, coach, "erase", booking, person_count=len(theirs),
+                   upcoming_count=upcoming, **extra)
+
+
+@require_http_methods(GET_OR_POST)
+@workspace_view
+def erase(request: HttpRequest, coach: Coach, uid: uuid.UUID) -> HttpResponse:
+    """Erase the person of this booking from the coach's data, after a confirm page."""
+    booking = coach_booking_or_404(coach, uid)
+    if request.method != "POST":
+        return _render_erase(request, coach, booking)
+    try:
+        erasure = person_erase_with_refund(booking=booking, by=COACH)
+    except errors.BookingError as exc:  # a booking changed under us: nothing was erased
+        return _render_erase(request, coach, booking, error=str(exc.message),
+                             status=answer_for(exc).status)
+    if erasure.cancelled:
+        count = len(erasure.cancelled)
+        messages.success(request, ngettext(
+            "Erased. %(count)s upcoming booking was cancelled and the person told by email; "
+            "its data goes within a day.",
+            "Erased. %(count)s upcoming bookings were cancelled and the person told by email; "
+            "their data goes within a day.", count) % {"count": count})
+    else:
+        messages.success(request, _("This person's data is erased."))
     return redirect(booking.get_workspace_url())

@@ -23,6 +23,7 @@ urlpatterns = [
     path("availability/dates/<str:day>/remove/", hours.override_remove,
          name="hours_override_remove"),
     path("availability/<str:kind>/<int:pk>/remove/", hours.event_remove, name="hours_remove"),
+    path("bookings/<uuid:uid>/erase/", bookings.erase, name="erase"),
     path("types/", types.type_list, name="types"),
     path("types/new/", types.type_new, name="type_new"),
     path("types/<slug:slug>/", types.type_edit, name="type_edit"),

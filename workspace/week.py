@@ -110,7 +110,7 @@ def _cell(start: datetime, facts: dict, labels, *, shown: bool) -> Cell:
         classes.append("cell--open")
     else:
         classes.append("cell--closed")
-    items = [Item("booking", f"{labels(b.start)} {b.invitee_name}", b)
+    items = [Item("booking", f"{labels(b.start)} {b.invitee_name or _('Anonymised')}", b)
              for b in facts["bookings"] if start <= b.start < end]
     if _overlaps(facts["busy"], start, end):
         classes.append("cell--busy")

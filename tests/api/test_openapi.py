@@ -35,6 +35,8 @@ CONTRACT = {
     "/api/v1/manage/{token}": {"get"},
     "/api/v1/manage/{token}/cancel": {"post"},
     "/api/v1/manage/{token}/reschedule": {"post"},
+    "/api/v1/manage/{token}/data": {"get"},
+    "/api/v1/manage/{token}/erase": {"post"},
     "/api/v1/me": {"get"},
     "/api/v1/me/feed/rotate": {"post"},
     "/api/v1/me/bookings": {"get"},

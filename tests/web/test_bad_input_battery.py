@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 import time_machine
@@ -113,6 +113,13 @@ BAD = {
         "a fraction": 1.5,
         "null": None,
     },
+    "token": {  # a manage link's token, in the path
+        "NUL byte": "Qz7fK2mWx9Abc4Ns8Tq1Lr6Vy3Jd0Hp5Ge\x00",
+        "overlong": "Q" * 5000,
+        "dots": "..",
+        "lone surrogate": "Qz7fK2mWx9Abc4Ns8Tq1Lr6Vy3Jd0Hp5G\udc80",
+        "unknown": "Qz7fK2mWx9Abc4Ns8Tq1Lr6Vy3Jd0Hp5Ge",
+    },
     "message": {  # free text over several lines
         "NUL byte": "Bonjour\x00",
         "overlong": "z" * 3000,
@@ -150,6 +157,14 @@ def _booking_form(field: str) -> Callable:
 def _api_booking(field: str) -> Callable:
     return lambda client, tokens, value: _json(
         client, "/api/v1/coaches/demo/bookings", {**VALID_BOOKING, field: value})
+
+
+def _manage_token(method: str, action: str) -> Callable:
+    """A manage API door whose only input is the token in its path."""
+    def send(client, tokens, value):
+        url = f"/api/v1/manage/{quote(str(value), safe='', errors='surrogatepass')}/{action}"
+        return getattr(client, method)(url)
+    return send
 
 
 def _coach_api(method: str, path: str, field: str) -> Callable:
@@ -229,6 +244,8 @@ DOORS = {
         client, f"/api/v1/manage/{tokens['ann']}/cancel", {"reason": value}), json=True),
     "API manage: reschedule start": Door("instant", lambda client, tokens, value: _json(
         client, f"/api/v1/manage/{tokens['ann']}/reschedule", {"start": value}), json=True),
+    "API manage: my data token": Door("token", _manage_token("get", "data"), json=True),
+    "API manage: erase token": Door("token", _manage_token("post", "erase"), json=True),
     "coach API: bookings start": Door("date", _coach_api("get", "/bookings", "start"),
                                       json=True),
     "coach API: bookings end": Door("date", _coach_api("get", "/bookings", "end"), json=True),
@@ -341,6 +358,8 @@ def test_every_door_accepts_its_valid_value(client, tokens):
         **VALID_SETTINGS, "website": "https://claire.example/", "zone": "America/New_York",
         "zone_hours": "wall", "notification_email": "agenda@claire.example"})
     assert saved.status_code == 302
+    assert client.get(f"/api/v1/manage/{tokens['ann']}/data").status_code == 200
+    assert client.post(f"/api/v1/manage/{tokens['ann']}/erase").status_code == 200
 
 
 @pytest.mark.parametrize(("door_name", "value"), _cases())
