@@ -71,3 +71,30 @@ def test_new_york_visitor_books_and_a_late_second_visitor_is_told_it_is_taken(
     assert first_console.problems == []
     # A 409 document is reported by Chromium as a failed load; nothing else may appear.
     assert [p for p in second_console.problems if "status of 409" not in p] == []
+
+
+def test_the_confirm_button_shows_progress_and_does_not_send_twice(open_page, session_type):
+    page, console = open_page("Europe/Paris", "/demo/discovery/")
+    page.locator("#slots a.slot").first.click()
+    page.wait_for_url("**/book/**")
+    posts = []
+
+    def hold(route):  # the booking never reaches the server: only the page's state matters
+        posts.append(route.request.url)
+        route.abort()
+
+    page.route("**/book/**", lambda route: hold(route) if route.request.method == "POST"
+               else route.continue_())
+    page.locator("#id_name").fill("Ada Lovelace")
+    page.locator("#id_email").fill("ada@example.org")
+    page.locator("#id_consent").check()
+    button = page.locator("form.form button[type=submit]")
+    button.click()
+    page.wait_for_function("() => document.querySelector('form.form button').disabled")
+    assert button.get_attribute("aria-busy") == "true"
+    assert button.inner_text() == "Réservation…"
+    page.evaluate("() => document.querySelector('form.form').requestSubmit()")
+    page.evaluate("() => new Promise(requestAnimationFrame)")
+    assert len(posts) == 1
+    assert not Booking.objects.exists()
+    assert [p for p in console.problems if "ERR_FAILED" not in p and "failed:" not in p] == []
