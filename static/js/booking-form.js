@@ -16,8 +16,9 @@
       form.setAttribute("aria-busy", "true");
       button.setAttribute("aria-busy", "true");
       button.textContent = button.getAttribute("data-busy-label") || idle;
-      // Disabled once this event is over, so the submission itself goes ahead.
-      window.setTimeout(function () { button.disabled = true; }, 0);
+      // The submission goes ahead: a disabled submitter only loses its own name and value,
+      // and this one has none.
+      button.disabled = true;
     });
     // Coming back with the browser's Back button restores the page as it was left.
     window.addEventListener("pageshow", function (event) {
