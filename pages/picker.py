@@ -94,13 +94,15 @@ class Calendar:
 class Links:
     """Picker and booking URLs for one zone; they work with and without htmx."""
 
-    def __init__(self, picker_url: str, book_url: str, zone: ZoneInfo) -> None:
+    def __init__(self, picker_url: str, book_url: str, zone: ZoneInfo, *,
+                 embed: bool = False) -> None:
         self.picker_url = picker_url
         self.book_url = book_url
-        self.tz = quote(zone.key, safe="/")
+        # The zone, and in an embedded picker the flag, go with every link (no cookies).
+        self.tail = f"&tz={quote(zone.key, safe='/')}" + ("&embed=1" if embed else "")
 
     def _picker(self, params: dict[str, str]) -> str:
-        return f"{self.picker_url}?{urlencode(params)}&tz={self.tz}"
+        return f"{self.picker_url}?{urlencode(params)}{self.tail}"
 
     def week(self, monday: date) -> str:
         return self._picker({"week": monday.isoformat()})
@@ -112,7 +114,7 @@ class Links:
         return self._picker(params)
 
     def book(self, iso: str) -> str:
-        return f"{self.book_url}?start={iso}&tz={self.tz}"
+        return f"{self.book_url}?start={iso}{self.tail}"
 
 
 def monday_of(day: date) -> date:

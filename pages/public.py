@@ -25,6 +25,8 @@ from booking.location import needs_phone, where_booked
 from booking.models import Booking
 from booking.selectors import booking_by_manage_token, start_refusal
 from booking.services import Invitee, booking_create
+from pages.embed import PARAM as EMBED_PARAM
+from pages.embed import csrf_exempt_when_embedded, embeddable, is_embedded, with_flag
 from pages.forms import BAD_START, REFUSED, BookingForm, zone_options
 from pages.picker import Links, build_calendar, iso_utc
 from web.checkout import allow_checkout_redirect, checkout_url_for
@@ -65,9 +67,12 @@ def _render_picker(request: HttpRequest, session_type: SessionType) -> HttpRespo
     coach = session_type.coach
     viewer = _viewer_zone(request, coach)
     picker_url = reverse("pages:picker", args=[coach.slug, session_type.slug])
+    embedded = is_embedded(request)
     links = Links(picker_url, reverse("pages:book", args=[coach.slug, session_type.slug]),
-                  viewer.zone)
+                  viewer.zone, embed=embedded)
     calendar = build_calendar(request, session_type, viewer.zone, viewer.notices, links)
+    if embedded:  # the zone form keeps the flag too
+        calendar.keep.append((EMBED_PARAM, "1"))
     partial = request.htmx and not request.htmx.history_restore_request
     context = {
         "coach": coach, "session_type": session_type, "zone": viewer.zone,
@@ -81,7 +86,8 @@ def _render_picker(request: HttpRequest, session_type: SessionType) -> HttpRespo
         context["zone_options"] = zone_options(viewer.zone.key)
     template = "booking/_slots.html" if partial else "booking/picker.html"
     response = render(request, template, context)
-    if viewer.remember:
+    # Embedded, the zone stays in the URLs: a frame on another site may not keep cookies.
+    if viewer.remember and not embedded:
         response.set_cookie(TZ_COOKIE, viewer.zone.key, max_age=TZ_COOKIE_AGE, samesite="Lax",
                             secure=request.is_secure())
     # The same URL answers a whole page or a fragment: caches must tell them apart.
@@ -115,6 +121,7 @@ def coach_page(request: HttpRequest, coach: str) -> HttpResponse:
 
 
 @require_GET
+@embeddable
 def picker(request: HttpRequest, coach: str, session_type: str) -> HttpResponse:
     return _render_picker(request, session_type_or_404(coach, session_type))
 
@@ -199,11 +206,13 @@ def _book_post(request: HttpRequest, session_type: SessionType) -> HttpResponse:
             for message in messages:
                 form.add_error(FIELD_OF.get(name), message)
         return again(400)
-    return redirect("pages:confirmed", coach=coach.slug, session_type=session_type.slug,
-                    token=booking.manage_token)
+    return redirect(with_flag(reverse("pages:confirmed", args=[
+        coach.slug, session_type.slug, booking.manage_token]), request))
 
 
+@csrf_exempt_when_embedded
 @require_http_methods(["GET", "POST"])
+@embeddable
 def book(request: HttpRequest, coach: str, session_type: str) -> HttpResponse:
     found = session_type_or_404(coach, session_type)
     response = _book_post(request, found) if request.method == "POST" else _book_get(request,
@@ -257,5 +266,6 @@ def render_confirmed(request: HttpRequest, booking: Booking, **extra) -> HttpRes
 
 @require_GET
 @never_cache
+@embeddable
 def confirmed(request: HttpRequest, coach: str, session_type: str, token: str) -> HttpResponse:
     return render_confirmed(request, booking_on_page_or_404(coach, session_type, token))
