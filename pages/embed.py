@@ -34,8 +34,9 @@ def with_flag(url: str, request: HttpRequest) -> str:
 
 def context(request: HttpRequest) -> dict:
     """Template context (a context processor): `embed`, and `embed_query` to append to a URL
-    that already has a query string."""
-    embedded = is_embedded(request)
+    that already has a query string. Only the embeddable views set it: `?embed=1` on any
+    other page changes nothing."""
+    embedded = getattr(request, "embedded", False)
     return {"embed": embedded, "embed_query": f"&{QUERY}" if embedded else ""}
 
 
@@ -53,8 +54,9 @@ def embeddable(view: View) -> View:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        request.embedded = is_embedded(request)  # read by `context`
         response = view(request, *args, **kwargs)
-        return allow_framing(response) if is_embedded(request) else response
+        return allow_framing(response) if request.embedded else response
 
     return wrapped
 

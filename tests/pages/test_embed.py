@@ -113,10 +113,18 @@ class TestWithoutChrome:
         assert "lang-switch" not in html and 'class="brand"' not in html
         assert 'data-embed' in html and "/static/js/embed-frame.js" in html
 
-    def test_the_site_keeps_its_chrome_without_the_flag(self, client, session_type):
-        html = client.get(PICKER).content.decode()
+    @pytest.mark.parametrize("path", [PICKER, "/demo/?embed=1", "/coach/?embed=1"])
+    def test_the_site_keeps_its_chrome_elsewhere(self, client, session_type, path):
+        SessionTypeFactory(coach=session_type.coach, slug="follow-up")  # /demo/ lists types
+        client.force_login(session_type.coach.user)
+        html = client.get(path).content.decode()
         assert 'class="site-header"' in html and 'class="site-footer"' in html
         assert "embed-frame.js" not in html and "data-embed" not in html
+
+    def test_a_manage_link_with_the_flag_keeps_its_chrome(self, client, session_type):
+        booking = BookingFactory(session_type=session_type, start=TUESDAY_9)
+        html = client.get(booking.get_absolute_url() + "?embed=1").content.decode()
+        assert 'class="site-header"' in html and "data-embed" not in html
 
     def test_every_link_and_the_zone_form_keep_the_flag(self, client, session_type):
         html = client.get(f"{PICKER}?embed=1&tz=America/New_York").content.decode()
