@@ -120,6 +120,19 @@ def start_refusal(*, session_type: SessionType, start: datetime, now: datetime,
     return facts.refusal(start, now=now)
 
 
+def same_booking(*, session_type: SessionType, start: datetime,
+                 email_canonical: str) -> Booking | None:
+    """This person's active booking of this very slot (same type, hence coach, and start).
+
+    A second identical request (a double click, a browser's resend, a client's retry) is
+    answered with it rather than refused: the person already has what they asked for.
+    """
+    return (Booking.objects.active()
+            .filter(coach=session_type.coach_id, invitee_email_canonical=email_canonical,
+                    session_type=session_type, start=start)
+            .select_related("session_type", "coach__user").order_by("pk").first())
+
+
 def change_deadline(booking: Booking) -> datetime:
     """Until when the invitee may cancel or reschedule online (the type's cut-off)."""
     return booking.start - booking.session_type.cancel_cutoff

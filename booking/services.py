@@ -30,7 +30,7 @@ from booking import errors, location
 from booking.addresses import canonical_email
 from booking.locks import lock
 from booking.models import Booking, BookingEvent, BookingNote
-from booking.selectors import SlotFacts, change_refusal, invitee_moves_left
+from booking.selectors import SlotFacts, change_refusal, invitee_moves_left, same_booking
 from booking.tasks import notify_booking_changed
 from booking.validators import (
     clean_phone_number,
@@ -119,17 +119,27 @@ def _place(booking: Booking, session_type: SessionType, start: datetime) -> None
     booking.blocked_end = booking.end + session_type.buffer_after
 
 
+def _lock_person(session_type: SessionType, email: str) -> None:
+    """Serialise one person's bookings with one coach until the transaction ends.
+
+    Two bookings by one person on different days share no other lock: without this one each
+    would see the other's allowance still free; and of two identical requests at once, the
+    second must see the first's booking to answer with it (READ COMMITTED reads it once the
+    lock is granted, i.e. once the first has committed).
+    """
+    lock(f"booking:person:{session_type.coach_id}:{canonical_email(email)}")
+
+
 def _check_person_limit(*, session_type: SessionType, email: str, start: datetime,
                         now: datetime, exclude: Booking | None = None) -> None:
-    """The coach's per-person policy for this type; cancelled bookings do not count."""
+    """The coach's per-person policy for this type; cancelled bookings do not count.
+
+    Call with the person locked (_lock_person)."""
     policy = SessionType.LimitPolicy
     if (session_type.limit_policy == policy.UNLIMITED
             and session_type.max_future_bookings is None):
         return
-    # Two bookings by one person on different days share no other lock: without this one
-    # each would see the other's allowance still free.
     canonical = canonical_email(email)
-    lock(f"booking:person:{session_type.coach_id}:{canonical}")
     theirs = Booking.objects.filter(session_type=session_type,
                                     invitee_email_canonical=canonical).exclude(
         status=Booking.Status.CANCELLED)
@@ -186,6 +196,10 @@ def booking_create(*, session_type: SessionType, start: datetime, invitee: Invit
     Raises ValidationError (keyed by Booking field) for bad invitee data, then SlotTaken,
     SlotUnavailable, LimitReached or BookingError("type_inactive"); never two rows.
     `status` is CONFIRMED, or PENDING_PAYMENT for a paid type (the slot is held either way).
+
+    Idempotent: if this person (same canonical email) already holds an active booking of this
+    type at this start, that booking is returned unchanged and nobody is notified again, so a
+    double submit or a retried request leads to the same confirmation as the first.
     """
     now = now or timezone.now()
     start = _as_utc(start)
@@ -197,6 +211,11 @@ def booking_create(*, session_type: SessionType, start: datetime, invitee: Invit
             session_type = _fresh_session_type(session_type.pk)
             if not session_type.is_active:
                 raise errors.BookingError(errors.TYPE_INACTIVE, code="type_inactive")
+            _lock_person(session_type, invitee.email)
+            existing = same_booking(session_type=session_type, start=start,
+                                    email_canonical=canonical_email(invitee.email))
+            if existing is not None:
+                return existing
             _check_person_limit(session_type=session_type, email=invitee.email, start=start,
                                 now=now)
             _check_slot(session_type=session_type, start=start, now=now)
@@ -369,6 +388,7 @@ def booking_reschedule(*, booking: Booking, start: datetime, by: str,
             session_type = booking.session_type
             if by == Booking.CancelledBy.INVITEE:
                 _check_reschedule_allowance(booking)
+                _lock_person(session_type, booking.invitee_email)
                 _check_person_limit(session_type=session_type, email=booking.invitee_email,
                                     start=start, now=now, exclude=booking)
             _check_slot(session_type=session_type, start=start, now=now, exclude=booking)

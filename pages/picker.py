@@ -102,14 +102,16 @@ class Links:
     """
 
     def __init__(self, picker_url: str, book_url: str, zone: ZoneInfo | None,
-                 current: str | None = None) -> None:
+                 current: str | None = None, *, embed: bool = False) -> None:
         self.picker_url = picker_url
         self.book_url = book_url
-        self.tz = "" if zone is None else f"&tz={quote(zone.key, safe='/')}"
+        # The zone, and in an embedded picker the flag, go with every link (no cookies).
+        self.tail = ("" if zone is None else f"&tz={quote(zone.key, safe='/')}") + (
+            "&embed=1" if embed else "")
         self.current = current
 
     def _picker(self, params: dict[str, str]) -> str:
-        return f"{self.picker_url}?{urlencode(params)}{self.tz}"
+        return f"{self.picker_url}?{urlencode(params)}{self.tail}"
 
     def week(self, monday: date) -> str:
         return self._picker({"week": monday.isoformat()})
@@ -121,7 +123,7 @@ class Links:
         return self._picker(params)
 
     def book(self, iso: str) -> str:
-        return f"{self.book_url}?start={iso}{self.tz}"
+        return f"{self.book_url}?start={iso}{self.tail}"
 
 
 def monday_of(day: date) -> date:

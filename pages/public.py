@@ -27,6 +27,8 @@ from booking.location_labels import where_label
 from booking.models import Booking
 from booking.selectors import booking_by_manage_token, start_refusal
 from booking.services import Invitee, booking_create
+from pages.embed import PARAM as EMBED_PARAM
+from pages.embed import csrf_exempt_when_embedded, embeddable, is_embedded, with_flag
 from pages.forms import BAD_START, REFUSED, BookingForm
 from pages.picker import Links, build_calendar, iso_utc, picker_span
 from pages.zones import zone_caption, zone_options
@@ -72,10 +74,13 @@ def _render_picker(request: HttpRequest, session_type: SessionType) -> HttpRespo
     coach = session_type.coach
     viewer = _viewer_zone(request, coach)
     picker_url = reverse("pages:picker", args=[coach.slug, session_type.slug])
+    embedded = is_embedded(request)
     links = Links(picker_url, reverse("pages:book", args=[coach.slug, session_type.slug]),
-                  viewer.zone)
+                  viewer.zone, embed=embedded)
     calendar = build_calendar(request.GET, picker_span(session_type, viewer.zone), viewer.zone,
                               viewer.notices, links)
+    if embedded:  # the zone form keeps the flag too
+        calendar.keep.append((EMBED_PARAM, "1"))
     partial = request.htmx and not request.htmx.history_restore_request
     context = {
         "coach": coach, "session_type": session_type, "zone": viewer.zone,
@@ -91,7 +96,8 @@ def _render_picker(request: HttpRequest, session_type: SessionType) -> HttpRespo
         context["zone_options"] = zone_options(viewer.zone.key)
     template = "booking/_slots.html" if partial else "booking/picker.html"
     response = render(request, template, context)
-    if viewer.remember:
+    # Embedded, the zone stays in the URLs: a frame on another site may not keep cookies.
+    if viewer.remember and not embedded:
         response.set_cookie(TZ_COOKIE, viewer.zone.key, max_age=TZ_COOKIE_AGE, samesite="Lax",
                             secure=request.is_secure())
     # The same URL answers a whole page or a fragment: caches must tell them apart.
@@ -126,6 +132,7 @@ def coach_page(request: HttpRequest, coach: str) -> HttpResponse:
 
 
 @require_GET
+@embeddable
 def picker(request: HttpRequest, coach: str, session_type: str) -> HttpResponse:
     return _render_picker(request, session_type_or_404(coach, session_type))
 
@@ -216,11 +223,13 @@ def _book_post(request: HttpRequest, session_type: SessionType) -> HttpResponse:
             for message in messages:
                 form.add_error(FIELD_OF.get(name), message)
         return again(400)
-    return redirect("pages:confirmed", coach=coach.slug, session_type=session_type.slug,
-                    token=booking.manage_token)
+    return redirect(with_flag(reverse("pages:confirmed", args=[
+        coach.slug, session_type.slug, booking.manage_token]), request))
 
 
+@csrf_exempt_when_embedded
 @require_http_methods(["GET", "POST"])
+@embeddable
 def book(request: HttpRequest, coach: str, session_type: str) -> HttpResponse:
     found = session_type_or_404(coach, session_type)
     response = _book_post(request, found) if request.method == "POST" else _book_get(request,
@@ -274,5 +283,6 @@ def render_confirmed(request: HttpRequest, booking: Booking, **extra) -> HttpRes
 
 @require_GET
 @never_cache
+@embeddable
 def confirmed(request: HttpRequest, coach: str, session_type: str, token: str) -> HttpResponse:
     return render_confirmed(request, booking_on_page_or_404(coach, session_type, token))

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from workspace import agenda, bookings, calendars, export, feed, hours, settings, types, week
+from workspace import (
+    agenda,
+    bookings,
+    calendars,
+    embed,
+    export,
+    feed,
+    hours,
+    settings,
+    types,
+    week,
+)
 
 app_name = "workspace"
 
@@ -10,6 +21,7 @@ urlpatterns = [
     path("export.csv", export.export_csv, name="export"),
     path("feed/", feed.feed, name="feed"),
     path("feed/rotate/", feed.feed_rotate, name="feed_rotate"),
+    path("embed/", embed.embed, name="embed"),
     path("bookings/<uuid:uid>/", bookings.detail, name="booking"),
     path("bookings/<uuid:uid>/cancel/", bookings.cancel, name="cancel"),
     path("bookings/<uuid:uid>/reschedule/", bookings.reschedule, name="reschedule"),

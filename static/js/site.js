@@ -16,6 +16,8 @@
   }
 
   function rememberZone(zone) {
+    // Embedded in another site's page, the zone travels in the URLs: no cookie in the frame.
+    if (document.body.hasAttribute("data-embed")) return;
     var secure = location.protocol === "https:" ? "; Secure" : "";
     document.cookie = COOKIE + "=" + zone + "; Path=/; Max-Age=" + YEAR + "; SameSite=Lax" + secure;
   }

@@ -187,6 +187,16 @@ def test_a_taken_slot_is_a_409_slot_taken(client, session_type):
     assert Booking.objects.count() == 1
 
 
+def test_an_identical_repeat_answers_201_with_the_same_body_and_books_once(client,
+                                                                         session_type):
+    first = book(client)
+    again = book(client, email=" ZOE@example.com", name="Zoé D.")
+
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert Booking.objects.count() == 1
+
+
 def test_the_free_session_is_once_per_person_until_cancelled(client, session_type):
     first = book(client)
     again = book(client, start="2027-03-02T09:00:00+01:00", email="ZOE@example.com")

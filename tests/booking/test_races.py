@@ -19,6 +19,7 @@ from booking.models import Booking
 from booking.selectors import SlotFacts, free_slots_for
 from booking.services import Invitee, booking_cancel, booking_create, booking_reschedule
 from tests.factories import BookingFactory, SessionTypeFactory
+from tests.support.outbox import notify_args
 from tests.support.races import race as support_race
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -102,6 +103,22 @@ def test_simultaneous_bookings_by_one_person_make_exactly_one(coach):
     outcomes = race([create(once, start, person("same")) for start in days])
     assert outcomes == {BOOKED: 1, "limit_reached": 19}
     assert Booking.objects.filter(invitee_email="inviteesame@example.org").count() == 1
+
+
+@pytest.mark.parametrize("policy", [Policy.ONCE, Policy.UNLIMITED])
+def test_two_identical_requests_at_once_make_one_booking_both_answered_with_it(coach, policy):
+    kind = SessionTypeFactory(coach=coach, limit_policy=policy)
+    answers: list[Booking] = []
+
+    def attempt() -> None:
+        answers.append(booking_create(session_type=kind, start=TUESDAY_9,
+                                      invitee=person("twice"), now=NOW))
+
+    assert race([attempt, attempt]) == {BOOKED: 2}
+    booking = Booking.objects.get()
+    assert [a.pk for a in answers] == [booking.pk, booking.pk]
+    assert {a.manage_token for a in answers} == {booking.manage_token}
+    assert notify_args() == [[booking.pk, 0]]  # one set of emails
 
 
 def test_simultaneous_bookings_cannot_exceed_the_daily_cap(coach):

@@ -84,6 +84,40 @@ def test_second_booking_of_same_slot_is_refused(session_type):
     assert Booking.objects.count() == 1
 
 
+def test_identical_second_request_returns_the_same_booking_and_notifies_once(session_type):
+    first = book(session_type, at(9), email="ada.l+articles@example.org")
+    again = book(session_type, at(9), email=" ADA.L@example.org", name="Ada L.",
+                 message="Sent twice")
+    assert again.pk == first.pk and again.manage_token == first.manage_token
+    assert Booking.objects.count() == 1
+    assert Booking.objects.get().invitee_name == "Ada Lovelace"  # the first answer stands
+    assert notify_args() == [[first.pk, 0]]
+
+
+def test_identical_request_after_a_cancellation_books_again(session_type):
+    first = book(session_type, at(9))
+    booking_cancel(booking=first, by=INVITEE)
+    again = book(session_type, at(9))
+    assert again.pk != first.pk and again.status == Booking.Status.CONFIRMED
+
+
+def test_same_person_on_another_slot_or_type_is_not_a_repeat(coach, session_type):
+    book(session_type, at(9))
+    with pytest.raises(errors.LimitReached):
+        book(session_type, at(10))
+    other = SessionTypeFactory(coach=coach, slug="follow-up")
+    with pytest.raises(errors.SlotTaken):  # the coach's 09:00 is taken, by this very person
+        book(other, at(9))
+
+
+def test_identical_request_for_a_held_paid_slot_returns_the_hold(coach):
+    paid = SessionTypeFactory(coach=coach, slug="paid", price_amount=5000,
+                              price_currency="eur")
+    hold = book(paid, at(9), status=Booking.Status.PENDING_PAYMENT)
+    again = book(paid, at(9), status=Booking.Status.PENDING_PAYMENT)
+    assert again.pk == hold.pk and again.status == Booking.Status.PENDING_PAYMENT
+
+
 def test_back_to_back_bookings_both_succeed(session_type):
     book(session_type, at(10), email="a@example.org")
     book(session_type, at(10, 30), email="b@example.org")
@@ -477,10 +511,11 @@ def test_booking_create_runs_in_a_bounded_number_of_queries(session_type):
     with CaptureQueriesContext(connection) as captured:
         book(session_type, at(10))
     statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # Type, person's bookings, "any capped type?", availability version, day's bookings, busy
-    # times, insert, its history row, its notification task row; PostgreSQL adds the person's
-    # advisory lock (no day lock without a cap).
-    assert len(statements) <= (10 if connection.vendor == "postgresql" else 9), statements
+    # Type, the person's booking of this slot (a repeat?), person's bookings, "any capped
+    # type?", availability version, day's bookings, busy times, insert, its history row, its
+    # notification task row; PostgreSQL adds the person's advisory lock (no day lock without
+    # a cap).
+    assert len(statements) <= (11 if connection.vendor == "postgresql" else 10), statements
     assert sum("pg_advisory_xact_lock" in sql for sql in statements) == (
         1 if connection.vendor == "postgresql" else 0)
 

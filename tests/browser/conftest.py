@@ -64,7 +64,7 @@ def open_page(browser, live_server):
         page = context.new_page()
         console = Console()
         console.watch(page)
-        page.goto(live_server.url + path)
+        page.goto(path if "://" in path else live_server.url + path)  # another site's page too
         return page, console
 
     yield open_

@@ -71,3 +71,35 @@ def test_new_york_visitor_books_and_a_late_second_visitor_is_told_it_is_taken(
     assert first_console.problems == []
     # A 409 document is reported by Chromium as a failed load; nothing else may appear.
     assert [p for p in second_console.problems if "status of 409" not in p] == []
+
+
+def test_the_confirm_button_shows_progress_and_does_not_send_twice(open_page, session_type):
+    page, console = open_page("Europe/Paris", "/demo/discovery/")
+    page.locator("#slots a.slot").first.click()
+    page.wait_for_url("**/book/**")
+    page.locator("#id_name").fill("Ada Lovelace")
+    page.locator("#id_email").fill("ada@example.org")
+    page.locator("#id_consent").check()
+    posts = []
+    page.on("request", lambda request: posts.append(request.url)
+            if request.method == "POST" else None)
+    # The button's state as the submission leaves, kept where the next page can read it.
+    page.evaluate("""() => {
+        const button = document.querySelector("form.form button[type=submit]");
+        new MutationObserver(() => sessionStorage.setItem("button", JSON.stringify({
+            disabled: button.disabled, busy: button.getAttribute("aria-busy"),
+            text: button.textContent}))).observe(button, {attributes: true, childList: true});
+    }""")
+    with page.expect_navigation(url="**/confirmed/**"):
+        # A click, then two more submissions before the page has gone: one POST leaves.
+        page.evaluate("""() => {
+            const form = document.querySelector("form.form");
+            form.querySelector("button[type=submit]").click();
+            form.requestSubmit();
+            form.requestSubmit();
+        }""")
+    state = page.evaluate("() => JSON.parse(sessionStorage.getItem('button'))")
+    assert state == {"disabled": True, "busy": "true", "text": "Réservation…"}
+    assert len(posts) == 1
+    assert Booking.objects.count() == 1
+    assert console.problems == []

@@ -3,6 +3,7 @@ bookings she has (the counter-example: five queries per appointment)."""
 
 from datetime import UTC, timedelta
 
+import factory
 import pytest
 
 from booking.models import BookingNote
@@ -28,7 +29,6 @@ def many(session_type, count: int) -> None:
 def factory_starts(first):
     """Half-hourly starts from `first`, counted for this batch alone (a factory.Sequence
     counts across the whole session, and would drift into the DST change), in UTC."""
-    import factory
 
     first = first.astimezone(UTC)
     return factory.Iterator((first + timedelta(minutes=30 * n) for n in range(10_000)),
