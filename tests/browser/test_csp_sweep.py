@@ -34,7 +34,7 @@ PASSWORD = "Une phrase assez longue"
 # Routes that are not pages a person opens (files, JSON, form targets served elsewhere), or
 # that need a secret only an email carries. Anything else the resolver knows is swept.
 SKIP_PREFIXES = ("admin/", "api/v1/", "feeds/", "payments/", "healthz", "i18n/")
-SKIP_SUFFIXES = (".ics", ".csv", "/download/")
+SKIP_SUFFIXES = (".ics", ".csv", ".json", "/download/", "/remove/")  # files; POST-only removals
 SKIP_ROUTES = {
     "^api/v1/(?P<rest>.*)$",
     "accounts/^confirm-email/(?P<key>[-:\\w]+)/$",
