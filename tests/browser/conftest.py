@@ -70,3 +70,26 @@ def open_page(browser, live_server):
     yield open_
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def coach_pages(browser, live_server):
+    """coach_pages(coach, path, **context options) -> (page, console), signed in as `coach`
+    in a Paris, French context of its own; contexts close after the test."""
+    from tests.support.browser import coach_session_cookie
+
+    contexts = []
+
+    def open_(coach, path: str, **options):
+        context = browser.new_context(timezone_id="Europe/Paris", locale="fr-FR", **options)
+        context.add_cookies([coach_session_cookie(coach, live_server.url)])
+        contexts.append(context)
+        page = context.new_page()
+        console = Console()
+        console.watch(page)
+        page.goto(live_server.url + path)
+        return page, console
+
+    yield open_
+    for context in contexts:
+        context.close()

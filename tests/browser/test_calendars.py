@@ -3,18 +3,15 @@ public page stops offering its busy times and her week shows them as hers; the p
 calendars pages have no axe-core violation."""
 
 from datetime import UTC, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from availability.models import ExternalCalendar
 from availability.tasks import refresh_external_calendar
 from tests.availability.calendar_server import CalendarServer
-from tests.browser.conftest import Console
 from tests.support.axe import describe, run_axe
 from tests.support.browser import listed_slots
 
@@ -51,29 +48,9 @@ def calendar_server(settings):
 
 
 @pytest.fixture
-def coach_page(browser, live_server, coach):
+def coach_page(coach_pages, coach):
     """coach_page(path, **context options) -> (page, console), signed in as the coach."""
-    contexts = []
-    store = SessionStore()
-    store[SESSION_KEY] = str(coach.user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = coach.user.get_session_auth_hash()
-    store.create()
-
-    def open_(path: str, **options):
-        context = browser.new_context(timezone_id="Europe/Paris", locale="fr-FR", **options)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": store.session_key,
-                              "url": live_server.url}])
-        contexts.append(context)
-        page = context.new_page()
-        console = Console()
-        console.watch(page)
-        page.goto(live_server.url + path)
-        return page, console
-
-    yield open_
-    for context in contexts:
-        context.close()
+    return partial(coach_pages, coach)
 
 
 def wednesday_times(page) -> list[str]:

@@ -2,17 +2,14 @@
 vanishes from it after the warning about its booking, and axe finds nothing to fix."""
 
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from availability.services import weekly_window_add
 from booking.models import Booking
-from tests.browser.conftest import Console
 from tests.factories import CoachFactory, SessionTypeFactory, book
 from tests.support.axe import describe, run_axe
 from tests.support.browser import listed_slots, show_next_week, wait_for_zone
@@ -41,29 +38,9 @@ def lea(db):
 
 
 @pytest.fixture
-def as_coach(browser, live_server, lea):
+def as_coach(coach_pages, lea):
     """as_coach(path, **context options) -> (page, console), signed in as Léa."""
-    contexts = []
-    store = SessionStore()
-    store[SESSION_KEY] = str(lea.user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = lea.user.get_session_auth_hash()
-    store.create()
-
-    def open_(path: str, **options):
-        context = browser.new_context(timezone_id="Europe/Paris", locale="fr-FR", **options)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": store.session_key,
-                              "url": live_server.url}])
-        contexts.append(context)
-        page = context.new_page()
-        console = Console()
-        console.watch(page)
-        page.goto(live_server.url + path)
-        return page, console
-
-    yield open_
-    for context in contexts:
-        context.close()
+    return partial(coach_pages, lea)
 
 
 def public_starts(open_page, *, next_week: bool = False) -> list[datetime]:

@@ -2,19 +2,16 @@
 keyboard only, and no axe-core violation in French or English."""
 
 from datetime import UTC, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
 from django.core.management import call_command
 
 from booking.models import Booking
 from booking.services import Invitee, booking_create
-from tests.browser.conftest import Console
 from tests.factories import BookingFactory
 from tests.support.axe import describe, run_axe
 
@@ -34,29 +31,9 @@ def clock():
 
 
 @pytest.fixture
-def coach_page(browser, live_server, coach):
+def coach_page(coach_pages, coach):
     """coach_page(path, **context options) -> (page, console), signed in as the coach."""
-    contexts = []
-    store = SessionStore()
-    store[SESSION_KEY] = str(coach.user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = coach.user.get_session_auth_hash()
-    store.create()
-
-    def open_(path: str, **options):
-        context = browser.new_context(timezone_id="Europe/Paris", locale="fr-FR", **options)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": store.session_key,
-                              "url": live_server.url}])
-        contexts.append(context)
-        page = context.new_page()
-        console = Console()
-        console.watch(page)
-        page.goto(live_server.url + path)
-        return page, console
-
-    yield open_
-    for context in contexts:
-        context.close()
+    return partial(coach_pages, coach)
 
 
 @pytest.fixture
