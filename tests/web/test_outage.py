@@ -117,3 +117,13 @@ def test_a_signed_in_coach_gets_the_503_page(client, session_type, monkeypatch):
     response = client.get("/coach/")
     assert response.status_code == 503
     assert "Service momentanément indisponible" in response.content.decode()
+
+
+def test_the_500_page_renders_without_request_or_database(rf, django_assert_num_queries):
+    from django.views.defaults import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(rf.get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500 and "css/site.css" in html
+    assert "<h1 class=\"card__title\">" in html and 'href="/"' in html
