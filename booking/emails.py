@@ -25,13 +25,11 @@ from booking.invites import InviteFacts, invite_ics
 from booking.location import where_booked
 from booking.location_labels import where_label
 from booking.mail_layout import (
-    coach_email,
+    addressing,
     greeting_name,
     header_safe,
-    mailbox,
     plain_text,
     render_html,
-    sender,
 )
 from booking.models import Booking
 
@@ -198,16 +196,7 @@ def _where_lines(context: dict) -> list[str]:
 
 def _message(booking: Booking, *, role: Role, template: str, subject: str, context: dict,
              ics: bytes | None, method: str) -> EmailMultiAlternatives:
-    coach = booking.coach
-    if role == "invitee":
-        # From the coach by name (our address: only we may send from it), answered to her.
-        from_email = sender(coach.display_name)
-        to = mailbox(booking.invitee_name, booking.invitee_email)
-        reply_to = mailbox(coach.display_name, coach_email(coach))
-    else:
-        from_email = settings.DEFAULT_FROM_EMAIL
-        to = mailbox(coach.display_name, coach_email(coach))
-        reply_to = mailbox(booking.invitee_name, booking.invitee_email)
+    from_email, to, reply_to = addressing(booking, role)
     message = EmailMultiAlternatives(
         subject=subject,
         body=plain_text(render_to_string(f"email/{template}.txt", context)),

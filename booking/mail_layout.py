@@ -51,6 +51,20 @@ def coach_email(coach) -> str:
     return coach.notification_address
 
 
+def addressing(booking, role: str) -> tuple[str, str, str]:
+    """(From, To, Reply-To) of an email about `booking` to its invitee or its coach.
+
+    To the invitee: from the coach by name (our address: only we may send from it), answered
+    to her. To the coach: from Créneau, answered to the invitee.
+    """
+    coach = booking.coach
+    invitee = mailbox(booking.invitee_name, booking.invitee_email)
+    her = mailbox(coach.display_name, coach_email(coach))
+    if role == "invitee":
+        return sender(coach.display_name), invitee, her
+    return settings.DEFAULT_FROM_EMAIL, her, invitee
+
+
 # Not a first name: an address or a handle with digits.
 _NOT_A_NAME = re.compile(r"[@\d]")
 # A title first ("M. Dupont", "Dr Smith") leaves no first name to greet by.

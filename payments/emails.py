@@ -14,13 +14,11 @@ from django.utils.translation import gettext as _
 
 from booking.emails import When
 from booking.mail_layout import (
-    coach_email,
+    addressing,
     greeting_name,
     header_safe,
-    mailbox,
     plain_text,
     render_html,
-    sender,
 )
 from payments.models import Payment
 from payments.money import format_money
@@ -62,14 +60,7 @@ def _message(payment: Payment, role: Role) -> EmailMultiAlternatives:
     with translation.override(language):
         context = _context(payment, role)
         template = f"email/refund_{role}"
-        if role == "invitee":
-            from_email = sender(coach.display_name)
-            to = mailbox(booking.invitee_name, booking.invitee_email)
-            reply_to = mailbox(coach.display_name, coach_email(coach))
-        else:
-            from_email = settings.DEFAULT_FROM_EMAIL
-            to = mailbox(coach.display_name, coach_email(coach))
-            reply_to = mailbox(booking.invitee_name, booking.invitee_email)
+        from_email, to, reply_to = addressing(booking, role)
         message = EmailMultiAlternatives(
             subject=header_safe(_subject(role, context)),
             body=plain_text(render_to_string(f"{template}.txt", context)),
