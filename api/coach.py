@@ -7,6 +7,7 @@ zone, and dates are her local dates (invariant 8).
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -148,49 +149,40 @@ def booking(request: HttpRequest, uid: str) -> dict:
     return booking_item(coach_booking_or_404(coach, uid), coach)
 
 
-@router.post("/me/bookings/{uid}/cancel", response=CHANGE)
-def cancel(request: HttpRequest, uid: str, payload: CoachCancelIn | None = None) -> Status:
-    """Cancel as the coach (until the session ends); `message` reaches the invitee."""
+def _change(request: HttpRequest, uid: str, change: Callable[[Booking], Booking]) -> Status:
+    """Apply one service to one of her bookings; its refusals answer 409 or 400."""
     coach = _coach(request)
     found = coach_booking_or_404(coach, uid)
     try:
-        found = booking_cancel_with_refund(booking=found, by=Booking.CancelledBy.COACH,
-                                           reason=payload.message if payload else "",
-                                           now=timezone.now())
+        found = change(found)
     except errors.BookingError as exc:
         return error_status(exc)
     except DjangoValidationError as exc:
         return field_errors(exc)
     return Status(200, booking_item(found, coach))
+
+
+@router.post("/me/bookings/{uid}/cancel", response=CHANGE)
+def cancel(request: HttpRequest, uid: str, payload: CoachCancelIn | None = None) -> Status:
+    """Cancel as the coach (until the session ends); `message` reaches the invitee."""
+    return _change(request, uid, lambda found: booking_cancel_with_refund(
+        booking=found, by=Booking.CancelledBy.COACH, reason=payload.message if payload else "",
+        now=timezone.now()))
 
 
 @router.post("/me/bookings/{uid}/reschedule", response=CHANGE)
 def reschedule(request: HttpRequest, uid: str, payload: CoachRescheduleIn) -> Status:
     """Move to another free start of its type; same uid, the invitee's calendar updates."""
-    coach = _coach(request)
-    found = coach_booking_or_404(coach, uid)
-    try:
-        found = booking_reschedule(booking=found, start=parse_instant(payload.start),
-                                   by=Booking.CancelledBy.COACH, now=timezone.now(),
-                                   message=payload.message)
-    except errors.BookingError as exc:
-        return error_status(exc)
-    except DjangoValidationError as exc:
-        return field_errors(exc)
-    return Status(200, booking_item(found, coach))
+    return _change(request, uid, lambda found: booking_reschedule(
+        booking=found, start=parse_instant(payload.start), by=Booking.CancelledBy.COACH,
+        now=timezone.now(), message=payload.message))
 
 
 @router.post("/me/bookings/{uid}/outcome", response=CHANGE)
 def outcome(request: HttpRequest, uid: str, payload: OutcomeIn) -> Status:
     """Record that a session that has started took place, or that the invitee did not come."""
-    coach = _coach(request)
-    found = coach_booking_or_404(coach, uid)
     record = booking_complete if payload.status == "completed" else booking_mark_no_show
-    try:
-        found = record(booking=found, now=timezone.now())
-    except errors.BookingError as exc:
-        return error_status(exc)
-    return Status(200, booking_item(found, coach))
+    return _change(request, uid, lambda found: record(booking=found, now=timezone.now()))
 
 
 def _weekly_out(found: hours.WeeklyRange) -> dict:
