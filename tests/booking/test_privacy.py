@@ -96,6 +96,15 @@ def test_person_data_holds_every_booking_of_that_mailbox_with_that_coach(unlimit
     assert data["privacy_notice"]["url"].endswith("/privacy/")
 
 
+@pytest.mark.parametrize("count", [1, 8])
+def test_person_data_reads_a_fixed_number_of_queries(unlimited, count,
+                                                     django_assert_max_num_queries):
+    bookings = [past(unlimited, start=LAST_MONTH - timedelta(weeks=n)) for n in range(count)]
+    with django_assert_max_num_queries(5):  # bookings, events, notes, notifications
+        data = privacy.person_data(booking=bookings[0])
+    assert len(data["bookings"]) == count
+
+
 def test_anonymising_removes_the_person_and_keeps_the_agenda(session_type):
     booking = past(session_type)
     booking_cancel_reason = BookingEvent.objects.create(
