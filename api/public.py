@@ -36,7 +36,7 @@ from booking.models import Booking
 from booking.selectors import free_slots_for
 from booking.services import Invitee, booking_create
 from web.checkout import checkout_url_for
-from web.lookups import coach_or_404, session_type_or_404
+from web.lookups import coach_or_404, slot_subject_or_404
 from web.parsing import is_slug, parse_date, parse_instant
 from web.ratelimit import booking_rate_limited, take_email_allowance
 
@@ -86,8 +86,8 @@ def _session_type_out(session_type: SessionType) -> dict:
 @router.get("/coaches/{coach}/slots", response={200: SlotsOut, **COMMON})
 def slots(request: HttpRequest, coach: CoachSlug, query: Query[SlotsQuery]) -> HttpResponse:
     """Free slots starting on the days `start`..`end` (inclusive) of `tz`, shown in `tz`."""
-    session_type = session_type_or_404(coach, query.type)
-    zone = ZoneInfo(query.tz) if query.tz else session_type.coach.zone
+    subject = slot_subject_or_404(coach, query.type)
+    zone = ZoneInfo(query.tz) if query.tz else subject.zone
     now = timezone.now()
     first = parse_date(query.start) if query.start else now.astimezone(zone).date()
     last = parse_date(query.end) if query.end else first + timedelta(days=DEFAULT_RANGE_DAYS)
@@ -99,8 +99,8 @@ def slots(request: HttpRequest, coach: CoachSlug, query: Query[SlotsQuery]) -> H
     range_start, range_end = _day_range(first, last, zone)
     # Nothing outside [now, now + horizon] is bookable: never expand windows beyond it.
     range_start = max(range_start, now - timedelta(days=1))
-    range_end = min(range_end, now + session_type.horizon + timedelta(days=1))
-    found = (free_slots_for(session_type=session_type, start=range_start, end=range_end, now=now)
+    range_end = min(range_end, now + subject.rules.horizon + timedelta(days=1))
+    found = (free_slots_for(subject=subject, start=range_start, end=range_end, now=now)
              if range_start < range_end else [])
     body = {"tz": str(zone),
             "slots": [{"start": iso(s.start, zone), "end": iso(s.end, zone)} for s in found]}

@@ -1,15 +1,17 @@
 """Reads of availability: expanded windows (cached under the calendars' version), rules."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import BigIntegerField, F, Func, Q, QuerySet
+from django.db.models import Q, QuerySet
 from schedule.models import Event, Occurrence
 from schedule.periods import Period
 
 from accounts.models import Coach
+from availability import instants_sql
 from availability.models import Availability, BusyInterval, ExternalCalendar, SessionType
 from availability.slots import Interval, SlotRules
 
@@ -107,9 +109,32 @@ def _events(calendar_ids: list[int], month: datetime, next_month: datetime) -> Q
             .select_related("rule").order_by("pk"))
 
 
-def _month_windows(availability: Availability, zone: ZoneInfo,
+@dataclass(frozen=True, slots=True)
+class AvailabilityRef:
+    """What the windows cache needs of a coach's Availability: its calendars and version."""
+
+    pk: int
+    version: int
+    windows_id: int
+    time_off_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SlotSubject:
+    """Whose slots, under which rules: what the slot path needs of a coach's session type."""
+
+    coach_id: int
+    rules: SlotRules
+    availability: AvailabilityRef | None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.rules.zone
+
+
+def _month_windows(availability: AvailabilityRef, zone: ZoneInfo,
                    month: datetime) -> tuple[list[Interval], list[Interval]]:
-    key = f"windows:{availability.pk}:{availability.version}:{zone}:{month:%Y-%m}"
+    key = f"windows:2:{availability.pk}:{availability.version}:{zone}:{month:%Y-%m}"
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -123,23 +148,66 @@ def _month_windows(availability: Availability, zone: ZoneInfo,
     return result
 
 
-def _current_availability(coach: Coach) -> Availability | None:
+# The hand-written reads below (instants_sql says why) name tables from each model's _meta
+# and pass every value as a parameter: S608 cannot see that.
+def _subject_sql(*, by_slug: bool) -> str:
+    types, coaches = SessionType._meta.db_table, Coach._meta.db_table
+    availabilities = Availability._meta.db_table
+    return (
+        "SELECT t.duration, t.step, t.notice, t.horizon, t.buffer_before, t.buffer_after, "  # noqa: S608
+        "t.daily_cap, c.id, c.timezone, a.id, a.version, a.windows_id, a.time_off_id "
+        f"FROM {types} t JOIN {coaches} c ON c.id = t.coach_id "
+        f"LEFT JOIN {availabilities} a ON a.coach_id = c.id "
+        "WHERE c.slug = %s AND t.is_active = %s"
+        + (" AND t.slug = %s" if by_slug else "")
+        + " ORDER BY t.position, t.id LIMIT 1")
+
+
+def _availability_ref(row: Sequence) -> AvailabilityRef | None:
+    return None if row[0] is None else AvailabilityRef(*row)
+
+
+def slot_subject(*, coach_slug: str, slug: str | None) -> SlotSubject | None:
+    """The coach's active type of that slug (her first one if None) as a SlotSubject, her
+    availability joined: what `active_session_type` finds, in one hand-written query."""
+    params = [coach_slug, True] + ([slug] if slug is not None else [])
+    rows = instants_sql.fetch(_subject_sql(by_slug=slug is not None), params)
+    if not rows:
+        return None
+    row = rows[0]
+    duration, step, notice, horizon, before, after = map(instants_sql.to_duration, row[:6])
+    rules = SlotRules(zone=ZoneInfo(str(row[8])), duration=duration, step=step, notice=notice,
+                      horizon=horizon, buffer_before=before, buffer_after=after,
+                      daily_cap=row[6])
+    return SlotSubject(coach_id=row[7], rules=rules, availability=_availability_ref(row[9:]))
+
+
+def current_availability(*, coach_id: int) -> AvailabilityRef | None:
     # Read afresh, never `coach.availability`: a Coach loaded before an edit caches the old
     # version and would keep serving the windows that were cached under it.
-    return (Availability.objects.only("pk", "version", "windows_id", "time_off_id")
-            .filter(coach_id=coach.pk).first())
+    rows = instants_sql.fetch(
+        f"SELECT id, version, windows_id, time_off_id FROM {Availability._meta.db_table} "  # noqa: S608
+        "WHERE coach_id = %s", [coach_id])
+    return _availability_ref(rows[0]) if rows else None
 
 
-def windows_for(*, coach: Coach, start: datetime, end: datetime) -> tuple[list[Interval],
-                                                                           list[Interval]]:
+def slot_subject_of(session_type: SessionType) -> SlotSubject:
+    """The SlotSubject of a type already loaded (its coach too), her availability read afresh."""
+    zone = session_type.coach.zone
+    return SlotSubject(coach_id=session_type.coach_id,
+                       rules=session_type_rules(session_type, zone),
+                       availability=current_availability(coach_id=session_type.coach_id))
+
+
+def availability_windows(*, availability: AvailabilityRef | None, zone: ZoneInfo,
+                         start: datetime, end: datetime) -> tuple[list[Interval],
+                                                                  list[Interval]]:
     """(open windows, time off) overlapping [start, end) as sorted UTC intervals.
 
     Rules are expanded in the coach's zone, so local times hold across daylight-saving changes.
     """
-    availability = _current_availability(coach)
     if availability is None or start >= end:
         return [], []
-    zone = coach.zone
     opened: set[Interval] = set()
     closed: set[Interval] = set()
     for month in _month_starts(start, end):
@@ -148,6 +216,13 @@ def windows_for(*, coach: Coach, start: datetime, end: datetime) -> tuple[list[I
         opened.update(w for w in month_open if w.start < end and w.end > start)
         closed.update(w for w in month_closed if w.start < end and w.end > start)
     return sorted(opened), sorted(closed)
+
+
+def windows_for(*, coach: Coach, start: datetime, end: datetime) -> tuple[list[Interval],
+                                                                           list[Interval]]:
+    """`availability_windows` of this coach's current availability."""
+    return availability_windows(availability=current_availability(coach_id=coach.pk),
+                                zone=coach.zone, start=start, end=end)
 
 
 def availability_events(*, availability: Availability) -> list[tuple[str, Event]]:
@@ -166,43 +241,20 @@ def availability_events(*, availability: Availability) -> list[tuple[str, Event]
     return sorted(kinds, key=lambda pair: order[pair[0]])
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class _EpochMicros(Func):
-    """PostgreSQL: a timestamptz as exact integer microseconds since the Unix epoch."""
-
-    template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
-    output_field = BigIntegerField()
-
-
-def utc_rows(queryset: QuerySet, *fields: str) -> list[tuple[datetime, ...]]:
-    """The rows of these datetime fields as aware UTC datetimes, without Django's converters.
-
-    Those cost ~15 µs a value on SQLite and, at a few hundred bookings a month, were half of
-    the slots endpoint's time. The database holds UTC already: SQLite's driver parses it to
-    naive datetimes (Django registers the parser) and psycopg returns aware ones.
-    """
-    if connection.vendor == "postgresql":
-        # psycopg parses each timestamptz text into an aware datetime (~8 µs); an exact
-        # bigint of microseconds since the epoch loads several times faster.
-        micros = {f"_{field}_us": _EpochMicros(F(field)) for field in fields}
-        rows = queryset.annotate(**micros).values_list(*micros)
-        return [tuple(_EPOCH + timedelta(microseconds=value) for value in row) for row in rows]
-    values = queryset.values_list(*fields)
-    if connection.vendor != "sqlite":
-        return list(values)
-    sql, params = values.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [tuple(value.replace(tzinfo=UTC) for value in row) for row in cursor.fetchall()]
+def busy_intervals(*, coach_id: int, start: datetime, end: datetime) -> list[Interval]:
+    """Imported busy times overlapping [start, end), sorted by start (hand-written SQL)."""
+    starts, ends = instants_sql.instant('"start"'), instants_sql.instant('"end"')
+    rows = instants_sql.fetch(
+        f"SELECT {starts}, {ends} FROM {BusyInterval._meta.db_table} "  # noqa: S608
+        'WHERE coach_id = %s AND "start" < %s AND "end" > %s ORDER BY "start"',
+        [coach_id, instants_sql.param(end), instants_sql.param(start)])
+    to_instant = instants_sql.to_instant
+    return [Interval(to_instant(s), to_instant(e)) for s, e in rows]
 
 
 def busy_intervals_for(*, coach: Coach, start: datetime, end: datetime) -> list[Interval]:
     """Imported busy times overlapping [start, end), sorted by start."""
-    rows = (BusyInterval.objects.filter(coach=coach, start__lt=end, end__gt=start)
-            .order_by("start"))
-    return [Interval(s, e) for s, e in utc_rows(rows, "start", "end")]
+    return busy_intervals(coach_id=coach.pk, start=start, end=end)
 
 
 def active_session_types(*, coach: Coach) -> QuerySet[SessionType]:

@@ -47,7 +47,7 @@ def engine(ctx: Context) -> list[Figure]:
     """`free_slots` alone over 62 days, on the facts the selector gathers for that range."""
     world = ctx.world
     start, end = _day_start(world, 1), _day_start(world, 63)
-    facts = SlotFacts(session_type=world.discovery, start=start, end=end)
+    facts = SlotFacts.of(world.discovery, start=start, end=end)
     # The discovery type's 60-day horizon would cut the range short: open all 62 days.
     rules = replace(facts.rules, horizon=timedelta(days=400))
     n = ctx.n(200, 50)

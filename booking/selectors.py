@@ -12,48 +12,71 @@ from django.utils import timezone
 
 from accounts import tokens
 from accounts.models import Coach
+from availability.instants_sql import fetch, instant, param, to_instant
 from availability.models import MAX_BLOCKED_SPAN, SessionType
 from availability.selectors import (
-    busy_intervals_for,
-    session_type_rules,
-    utc_rows,
-    windows_for,
+    SlotSubject,
+    availability_windows,
+    busy_intervals,
+    slot_subject_of,
 )
 from availability.slots import Interval, Refusal, Slot, free_slots, refusal
 from booking import errors
 from booking.models import Booking, BookingEvent
 
 
+def blocked_ranges(*, coach_id: int, start: datetime, end: datetime,
+                   exclude_pk: int | None = None,
+                   with_start: bool = False) -> list[tuple[datetime, ...]]:
+    """(blocked_start, blocked_end[, start]) of her active bookings whose blocked range
+    overlaps [start, end), in UTC: the slot path's hand-written read (instants_sql says why).
+
+    The lower bound on blocked_start is implied by blocked_end > start (spans are bounded)
+    but lets the (coach, blocked_start) index skip the coach's history.
+    """
+    columns = ["blocked_start", "blocked_end", *(["start"] if with_start else [])]
+    sql = (f"SELECT {', '.join(map(instant, columns))} FROM {Booking._meta.db_table} "  # noqa: S608
+           "WHERE coach_id = %s AND status IN (%s, %s) "
+           "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s")
+    params = [coach_id, *Booking.ACTIVE_STATUSES, param(end), param(start - MAX_BLOCKED_SPAN),
+              param(start)]
+    if exclude_pk is not None:
+        sql += " AND id <> %s"
+        params.append(exclude_pk)
+    return [tuple(map(to_instant, row)) for row in fetch(sql, params)]
+
+
 class SlotFacts:
     """Everything the slot engine needs about one coach around [start, end)."""
 
-    def __init__(self, *, session_type: SessionType, start: datetime, end: datetime,
+    def __init__(self, *, subject: SlotSubject, start: datetime, end: datetime,
                  exclude_booking: Booking | None = None) -> None:
-        coach = session_type.coach
-        zone = coach.zone
-        self.rules = session_type_rules(session_type, zone)
+        zone = subject.zone
+        self.rules = subject.rules
         # Whole local days around the range, so the daily cap counts every booking of a day.
         day_start = datetime.combine(start.astimezone(zone).date(), datetime.min.time(),
                                      tzinfo=zone) - timedelta(days=1)
         day_end = datetime.combine(end.astimezone(zone).date(), datetime.min.time(),
                                    tzinfo=zone) + timedelta(days=2)
-        self.windows, self.closed = windows_for(coach=coach, start=day_start, end=day_end)
-        # The lower bound on blocked_start is implied by blocked_end > day_start (spans are
-        # bounded) but lets the (coach, blocked_start) index skip the coach's history.
-        bookings = Booking.objects.active().filter(
-            coach=coach, blocked_start__lt=day_end,
-            blocked_start__gt=day_start - MAX_BLOCKED_SPAN, blocked_end__gt=day_start)
-        if exclude_booking is not None:
-            bookings = bookings.exclude(pk=exclude_booking.pk)
-        if self.rules.daily_cap is None:
-            # Without a cap, days need no counting: read only the blocked ranges.
-            rows = utc_rows(bookings, "blocked_start", "blocked_end")
-            self.bookings_per_day: Counter[date] = Counter()
-        else:
-            rows = utc_rows(bookings, "blocked_start", "blocked_end", "start")
-            self.bookings_per_day = Counter(row[2].astimezone(zone).date() for row in rows)
+        self.windows, self.closed = availability_windows(
+            availability=subject.availability, zone=zone, start=day_start, end=day_end)
+        # Without a cap, days need no counting: read only the blocked ranges.
+        capped = self.rules.daily_cap is not None
+        rows = blocked_ranges(coach_id=subject.coach_id, start=day_start, end=day_end,
+                              exclude_pk=exclude_booking.pk if exclude_booking else None,
+                              with_start=capped)
+        self.bookings_per_day: Counter[date] = Counter()
+        if capped:
+            self.bookings_per_day.update(row[2].astimezone(zone).date() for row in rows)
         self.busy = [Interval(row[0], row[1]) for row in rows]
-        self.busy += busy_intervals_for(coach=coach, start=day_start, end=day_end)
+        self.busy += busy_intervals(coach_id=subject.coach_id, start=day_start, end=day_end)
+
+    @classmethod
+    def of(cls, session_type: SessionType, *, start: datetime, end: datetime,
+           exclude_booking: Booking | None = None) -> "SlotFacts":
+        """The facts for a type already loaded (its coach too)."""
+        return cls(subject=slot_subject_of(session_type), start=start, end=end,
+                   exclude_booking=exclude_booking)
 
     def slots(self, *, start: datetime, end: datetime, now: datetime) -> list[Slot]:
         return free_slots(windows=self.windows, closed=self.closed, busy=self.busy,
@@ -65,11 +88,15 @@ class SlotFacts:
                        rules=self.rules, now=now, bookings_per_day=self.bookings_per_day)
 
 
-def free_slots_for(*, session_type: SessionType, start: datetime, end: datetime,
+def free_slots_for(*, session_type: SessionType | None = None,
+                   subject: SlotSubject | None = None, start: datetime, end: datetime,
                    now: datetime | None = None) -> list[Slot]:
-    """Bookable slots of this type starting in [start, end), UTC, sorted."""
+    """Bookable slots starting in [start, end), UTC, sorted; of a loaded type, or of the
+    SlotSubject the slots endpoint reads in one query (`slot_subject`)."""
     now = now or timezone.now()
-    facts = SlotFacts(session_type=session_type, start=start, end=end)
+    if subject is None:
+        subject = slot_subject_of(session_type)
+    facts = SlotFacts(subject=subject, start=start, end=end)
     return facts.slots(start=start, end=end, now=now)
 
 
@@ -104,7 +131,7 @@ def bookable_days(*, session_type: SessionType, zone: ZoneInfo, now: datetime,
     first = now.astimezone(zone).date()
     last = (now + session_type.horizon).astimezone(zone).date()
     start, end = _local_midnight(first, zone), _local_midnight(last + timedelta(days=1), zone)
-    facts = SlotFacts(session_type=session_type, start=start, end=end, exclude_booking=moving)
+    facts = SlotFacts.of(session_type, start=start, end=end, exclude_booking=moving)
     by_day: dict[date, list[Slot]] = {}
     for slot in facts.slots(start=start, end=end, now=now):
         if moving is None or slot.start != moving.start:
@@ -115,7 +142,7 @@ def bookable_days(*, session_type: SessionType, zone: ZoneInfo, now: datetime,
 def start_refusal(*, session_type: SessionType, start: datetime, now: datetime,
                   moving: Booking | None = None) -> Refusal | None:
     """Why `start` cannot be booked now (the engine's reason), or None when it can."""
-    facts = SlotFacts(session_type=session_type, start=start, end=start + session_type.duration,
+    facts = SlotFacts.of(session_type, start=start, end=start + session_type.duration,
                       exclude_booking=moving)
     return facts.refusal(start, now=now)
 

@@ -172,8 +172,8 @@ def _check_slot(*, session_type: SessionType, start: datetime, now: datetime,
     # and bookings of distinct slots run in parallel.
     if SessionType.objects.filter(coach_id=coach.pk, daily_cap__isnull=False).exists():
         lock(f"booking:day:{coach.pk}:{start.astimezone(coach.zone).date()}")
-    facts = SlotFacts(session_type=session_type, start=start, end=start + session_type.duration,
-                      exclude_booking=exclude)
+    facts = SlotFacts.of(session_type, start=start, end=start + session_type.duration,
+                         exclude_booking=exclude)
     reason = facts.refusal(start, now=now)
     if reason is Refusal.TAKEN:
         raise errors.SlotTaken()

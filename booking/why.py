@@ -62,7 +62,7 @@ def why_not_offered(*, session_type: SessionType, start: datetime, now: datetime
                            now=now)
     if early is not None:
         return Why(Reason(early.value))
-    facts = SlotFacts(session_type=session_type, start=start, end=start + session_type.duration)
+    facts = SlotFacts.of(session_type, start=start, end=start + session_type.duration)
     refusal = facts.refusal(start, now=now)
     if refusal is None:
         return Why(Reason.OFFERED)

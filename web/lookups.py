@@ -12,7 +12,7 @@ from django.http import Http404
 from accounts.models import Coach
 from accounts.selectors import coach_by_slug
 from availability.models import SessionType
-from availability.selectors import active_session_type
+from availability.selectors import SlotSubject, active_session_type, slot_subject
 from booking.models import Booking
 from booking.selectors import booking_by_manage_token, coach_booking
 from web.parsing import is_slug, is_token, parse_uuid
@@ -30,6 +30,16 @@ def session_type_or_404(coach_slug: str, type_slug: str | None) -> SessionType:
     if not is_slug(coach_slug) or (type_slug is not None and not is_slug(type_slug)):
         raise Http404
     found = active_session_type(coach_slug=coach_slug, slug=type_slug)
+    if found is None:
+        raise Http404
+    return found
+
+
+def slot_subject_or_404(coach_slug: str, type_slug: str | None) -> SlotSubject:
+    """What `session_type_or_404` finds, as the slot path needs it, in one query."""
+    if not is_slug(coach_slug) or (type_slug is not None and not is_slug(type_slug)):
+        raise Http404
+    found = slot_subject(coach_slug=coach_slug, slug=type_slug)
     if found is None:
         raise Http404
     return found

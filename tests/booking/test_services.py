@@ -529,8 +529,8 @@ def test_a_start_centuries_ahead_is_refused_before_any_window_is_expanded(sessio
     def no_expansion(**kwargs):
         raise AssertionError("windows were expanded for a start past the horizon")
 
-    monkeypatch.setattr(selectors, "windows_for", no_expansion)
-    monkeypatch.setattr("booking.selectors.windows_for", no_expansion)
+    monkeypatch.setattr(selectors, "availability_windows", no_expansion)
+    monkeypatch.setattr("booking.selectors.availability_windows", no_expansion)
     with pytest.raises(errors.SlotUnavailable) as info:
         booking_create(session_type=session_type, start=datetime(9999, 1, 4, 9, tzinfo=UTC),
                        invitee=Invitee(name="Ada", email="ada@example.org",

@@ -1,0 +1,99 @@
+"""The slot path's hand-written reads agree with the ORM, to the microsecond, on both vendors."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from availability.models import Availability, BusyInterval
+from availability.selectors import (
+    active_session_type,
+    busy_intervals_for,
+    session_type_rules,
+    slot_subject,
+    slot_subject_of,
+)
+from booking.models import Booking
+from booking.selectors import blocked_ranges
+from tests.factories import BookingFactory, CoachFactory, SessionTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+INSTANTS = [
+    datetime(2027, 3, 28, 0, 59, 59, 999999, tzinfo=UTC),  # a microsecond before Paris springs
+    datetime(1970, 1, 1, tzinfo=UTC),
+    datetime(1969, 12, 31, 23, 59, 59, 1, tzinfo=UTC),  # before the epoch
+    datetime(2999, 12, 31, 23, 30, 0, 123456, tzinfo=UTC),
+]
+
+
+@pytest.mark.parametrize("start", INSTANTS)
+def test_busy_intervals_are_the_stored_instants_to_the_microsecond(start):
+    coach = CoachFactory()
+    BusyInterval.objects.create(coach=coach, start=start, end=start + timedelta(minutes=30))
+    found = busy_intervals_for(coach=coach, start=start - timedelta(days=1),
+                               end=start + timedelta(days=1))
+    assert [(i.start, i.end) for i in found] == [(start, start + timedelta(minutes=30))]
+    assert found[0].start.utcoffset() == timedelta(0)
+
+
+def test_busy_intervals_come_back_sorted_exact_and_only_those_overlapping():
+    coach = CoachFactory()
+    other = CoachFactory()
+    base = datetime(2027, 3, 1, 9, 0, 0, 1, tzinfo=UTC)
+    for hours in (5, 1, 3, 30):
+        BusyInterval.objects.create(coach=coach, start=base + timedelta(hours=hours),
+                                    end=base + timedelta(hours=hours, minutes=45))
+    BusyInterval.objects.create(coach=other, start=base, end=base + timedelta(hours=1))
+    # Touching the range's edge is not overlapping it: [base+1h, …) starts where it ends.
+    found = busy_intervals_for(coach=coach, start=base + timedelta(minutes=5),
+                               end=base + timedelta(hours=24))
+    assert [i.start for i in found] == [base + timedelta(hours=h) for h in (1, 3, 5)]
+
+
+@pytest.mark.parametrize("start", INSTANTS[:1] + INSTANTS[3:])
+def test_blocked_ranges_are_the_active_bookings_to_the_microsecond(start):
+    taken = BookingFactory(start=start, blocked_start=start - timedelta(minutes=10),
+                           blocked_end=start + timedelta(minutes=45))
+    coach = taken.coach
+    BookingFactory(session_type=taken.session_type, start=start + timedelta(hours=1),
+                   status=Booking.Status.CANCELLED)
+    pending = BookingFactory(session_type=taken.session_type, start=start + timedelta(hours=2),
+                             status=Booking.Status.PENDING_PAYMENT)
+    window = {"start": start - timedelta(days=1), "end": start + timedelta(days=1)}
+    expected = [(b.blocked_start, b.blocked_end, b.start) for b in (taken, pending)]
+    assert sorted(blocked_ranges(coach_id=coach.pk, with_start=True, **window)) == expected
+    assert sorted(blocked_ranges(coach_id=coach.pk, **window)) == [e[:2] for e in expected]
+    assert blocked_ranges(coach_id=coach.pk, exclude_pk=taken.pk, **window) == [expected[1][:2]]
+    assert blocked_ranges(coach_id=CoachFactory().pk, **window) == []
+
+
+@pytest.mark.parametrize("slug", ["discovery", "suivi", None])
+def test_slot_subject_is_what_the_orm_reads(slug):
+    coach = CoachFactory(timezone="America/St_Johns")
+    SessionTypeFactory(coach=coach, slug="suivi", position=2, daily_cap=3,
+                       duration=timedelta(minutes=45), step=timedelta(minutes=15),
+                       notice=timedelta(hours=1, seconds=1), horizon=timedelta(days=400),
+                       buffer_before=timedelta(minutes=5), buffer_after=timedelta(minutes=10))
+    SessionTypeFactory(coach=coach, slug="discovery", position=1)
+    SessionTypeFactory(coach=coach, slug="old", position=0, is_active=False)
+    subject = slot_subject(coach_slug=coach.slug, slug=slug)
+    session_type = active_session_type(coach_slug=coach.slug, slug=slug)
+    availability = Availability.objects.get(coach=coach)
+    assert subject.coach_id == coach.pk
+    assert subject.zone == ZoneInfo("America/St_Johns")
+    assert subject.rules == session_type_rules(session_type, coach.zone)
+    assert (subject.availability.pk, subject.availability.version) == (availability.pk,
+                                                                       availability.version)
+    assert subject == slot_subject_of(session_type)
+
+
+def test_slot_subject_misses_like_the_orm():
+    coach = CoachFactory()
+    SessionTypeFactory(coach=coach, slug="old", is_active=False)
+    assert slot_subject(coach_slug=coach.slug, slug="old") is None
+    assert slot_subject(coach_slug=coach.slug, slug=None) is None
+    assert slot_subject(coach_slug="nobody", slug=None) is None
+    Availability.objects.filter(coach=coach).delete()
+    SessionTypeFactory(coach=coach, slug="new")
+    assert slot_subject(coach_slug=coach.slug, slug="new").availability is None
