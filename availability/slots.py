@@ -23,14 +23,14 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from operator import attrgetter
+from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 _TICK = timedelta(microseconds=1)
 _MARGIN = timedelta(days=1)
-_START = attrgetter("start")
-_END = attrgetter("end")
+_START = itemgetter(0)
+_END = itemgetter(1)
 
 
 class Interval(NamedTuple):
@@ -42,6 +42,9 @@ class Interval(NamedTuple):
 
 
 Slot = Interval
+# Busy times may come as plain (start, end) pairs, as the database hands them over: the
+# engine only indexes them, and thousands of them need not be wrapped first.
+Span = tuple[datetime, datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,22 +73,23 @@ class Refusal(enum.StrEnum):
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
-    """Sorted, non-overlapping union as UTC instants; touching intervals join, empty ones go."""
-    spans = sorted([(i.start.astimezone(UTC), i.end.astimezone(UTC)) for i in intervals])
+    """Sorted, non-overlapping union as UTC instants; touching intervals join, empty ones go.
+
+    Intervals already in UTC that join nothing come back as they are: a month of windows
+    from the cache is merged on every request.
+    """
+    spans = sorted(i if i.start.tzinfo is UTC and i.end.tzinfo is UTC
+                   else Interval(i.start.astimezone(UTC), i.end.astimezone(UTC))
+                   for i in intervals)
     merged: list[Interval] = []
-    first = last = None
-    for start, end in spans:
-        if end <= start:
+    for span in spans:
+        if span.end <= span.start:
             continue
-        if last is not None and start <= last:
-            if end > last:
-                last = end
+        if merged and span.start <= merged[-1].end:
+            if span.end > merged[-1].end:
+                merged[-1] = Interval(merged[-1].start, span.end)
             continue
-        if last is not None:
-            merged.append(Interval(first, last))
-        first, last = start, end
-    if last is not None:
-        merged.append(Interval(first, last))
+        merged.append(span)
     return merged
 
 
@@ -117,10 +121,10 @@ class _Sweep:
 
     __slots__ = ("_ends", "_latest_end", "_seen", "_starts")
 
-    def __init__(self, intervals: Iterable[Interval], lo: datetime, hi: datetime) -> None:
+    def __init__(self, intervals: Iterable[Span], lo: datetime, hi: datetime) -> None:
         # One chained comparison reads each field once: end > lo, end > start, start < hi.
-        relevant = [i for i in intervals if lo < i.end > i.start < hi]
-        relevant.sort(key=_START)
+        relevant = [i for i in intervals if lo < i[1] > i[0] < hi]
+        relevant.sort()
         self._starts = list(map(_START, relevant))
         self._ends = list(map(_END, relevant))
         self._seen = 0
@@ -145,8 +149,8 @@ class _Sweep:
         return None
 
 
-def _overlaps_any(intervals: Iterable[Interval], start: datetime, end: datetime) -> bool:
-    return any(start < i.end > i.start < end for i in intervals)
+def _overlaps_any(intervals: Iterable[Span], start: datetime, end: datetime) -> bool:
+    return any(start < i_end > i_start < end for i_start, i_end in intervals)
 
 
 def _utc(intervals: Iterable[Interval]) -> list[Interval]:
@@ -200,7 +204,7 @@ def _window_slots(window: Interval, rules: SlotRules, earliest: datetime, latest
 
 
 def free_slots(*, windows: Sequence[Interval], closed: Sequence[Interval] = (),
-               busy: Sequence[Interval] = (), rules: SlotRules, now: datetime,
+               busy: Sequence[Span] = (), rules: SlotRules, now: datetime,
                start: datetime, end: datetime,
                bookings_per_day: Mapping[date, int] | None = None) -> list[Slot]:
     """Bookable slots starting in [start, end), in UTC, sorted.
@@ -237,7 +241,7 @@ def timing_refusal(slot_start: datetime, *, rules: SlotRules, now: datetime) -> 
 
 
 def refusal(slot_start: datetime, *, windows: Sequence[Interval],
-            closed: Sequence[Interval] = (), busy: Sequence[Interval] = (), rules: SlotRules,
+            closed: Sequence[Interval] = (), busy: Sequence[Span] = (), rules: SlotRules,
             now: datetime, bookings_per_day: Mapping[date, int] | None = None) -> Refusal | None:
     """Why `slot_start` cannot be booked under these facts, or None when it can.
 

@@ -13,37 +13,46 @@ from django.utils import timezone
 from accounts import tokens
 from accounts.models import Coach
 from availability.instants_sql import fetch, instant, param, to_instant
-from availability.models import MAX_BLOCKED_SPAN, SessionType
+from availability.models import MAX_BLOCKED_SPAN, BusyInterval, SessionType
 from availability.selectors import (
     SlotSubject,
     availability_windows,
-    busy_intervals,
     slot_subject_of,
 )
-from availability.slots import Interval, Refusal, Slot, free_slots, refusal
+from availability.slots import Refusal, Slot, Span, free_slots, refusal
 from booking import errors
 from booking.models import Booking, BookingEvent
 
 
-def blocked_ranges(*, coach_id: int, start: datetime, end: datetime,
-                   exclude_pk: int | None = None,
-                   with_start: bool = False) -> list[tuple[datetime, ...]]:
-    """(blocked_start, blocked_end[, start]) of her active bookings whose blocked range
-    overlaps [start, end), in UTC: the slot path's hand-written read (instants_sql says why).
+def blocked_spans(*, coach_id: int, start: datetime, end: datetime,
+                  exclude_pk: int | None = None,
+                  with_starts: bool = False) -> tuple[list[Span], list[datetime]]:
+    """What blocks her slots around [start, end), in UTC, read in one hand-written query
+    (instants_sql says why): the blocked ranges of her active bookings and her imported busy
+    times overlapping it; with `with_starts`, also her active bookings' own starts (for the
+    daily cap).
 
     The lower bound on blocked_start is implied by blocked_end > start (spans are bounded)
     but lets the (coach, blocked_start) index skip the coach's history.
     """
-    columns = ["blocked_start", "blocked_end", *(["start"] if with_start else [])]
-    sql = (f"SELECT {', '.join(map(instant, columns))} FROM {Booking._meta.db_table} "  # noqa: S608
-           "WHERE coach_id = %s AND status IN (%s, %s) "
+    booked = instant("start") if with_starts else "NULL"
+    sql = (f"SELECT {instant('blocked_start')}, {instant('blocked_end')}, {booked} "  # noqa: S608
+           f"FROM {Booking._meta.db_table} WHERE coach_id = %s AND status IN (%s, %s) "
            "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s")
     params = [coach_id, *Booking.ACTIVE_STATUSES, param(end), param(start - MAX_BLOCKED_SPAN),
               param(start)]
     if exclude_pk is not None:
         sql += " AND id <> %s"
         params.append(exclude_pk)
-    return [tuple(map(to_instant, row)) for row in fetch(sql, params)]
+    busy_start, busy_end = instant('"start"'), instant('"end"')
+    sql += (f" UNION ALL SELECT {busy_start}, {busy_end}, NULL "  # noqa: S608
+            f"FROM {BusyInterval._meta.db_table} "
+            'WHERE coach_id = %s AND "start" < %s AND "end" > %s')
+    params += [coach_id, param(end), param(start)]
+    rows = fetch(sql, params)
+    spans = [(to_instant(a), to_instant(b)) for a, b, _ in rows]
+    starts = [to_instant(c) for _, _, c in rows if c is not None] if with_starts else []
+    return spans, starts
 
 
 class SlotFacts:
@@ -60,16 +69,12 @@ class SlotFacts:
                                    tzinfo=zone) + timedelta(days=2)
         self.windows, self.closed = availability_windows(
             availability=subject.availability, zone=zone, start=day_start, end=day_end)
-        # Without a cap, days need no counting: read only the blocked ranges.
-        capped = self.rules.daily_cap is not None
-        rows = blocked_ranges(coach_id=subject.coach_id, start=day_start, end=day_end,
-                              exclude_pk=exclude_booking.pk if exclude_booking else None,
-                              with_start=capped)
-        self.bookings_per_day: Counter[date] = Counter()
-        if capped:
-            self.bookings_per_day.update(row[2].astimezone(zone).date() for row in rows)
-        self.busy = [Interval(row[0], row[1]) for row in rows]
-        self.busy += busy_intervals(coach_id=subject.coach_id, start=day_start, end=day_end)
+        # Without a cap, days need no counting: the bookings' starts are not read.
+        self.busy, starts = blocked_spans(
+            coach_id=subject.coach_id, start=day_start, end=day_end,
+            exclude_pk=exclude_booking.pk if exclude_booking else None,
+            with_starts=self.rules.daily_cap is not None)
+        self.bookings_per_day = Counter(start.astimezone(zone).date() for start in starts)
 
     @classmethod
     def of(cls, session_type: SessionType, *, start: datetime, end: datetime,

@@ -1,7 +1,7 @@
 import pytest
-from django.core.cache import cache
 
 from tests.factories import CoachFactory, SessionTypeFactory, add_weekday_windows
+from tests.support.caches import clear_caches
 
 # Tests that start threads against one database or drive Chromium through a live server run
 # one after another on a single xdist worker (`--dist loadgroup`): one browser, not one per
@@ -17,9 +17,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture

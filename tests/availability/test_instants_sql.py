@@ -14,7 +14,7 @@ from availability.selectors import (
     slot_subject_of,
 )
 from booking.models import Booking
-from booking.selectors import blocked_ranges
+from booking.selectors import blocked_spans
 from tests.factories import BookingFactory, CoachFactory, SessionTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_busy_intervals_come_back_sorted_exact_and_only_those_overlapping():
 
 
 @pytest.mark.parametrize("start", INSTANTS[:1] + INSTANTS[3:])
-def test_blocked_ranges_are_the_active_bookings_to_the_microsecond(start):
+def test_blocked_spans_are_active_bookings_and_busy_times_to_the_microsecond(start):
     taken = BookingFactory(start=start, blocked_start=start - timedelta(minutes=10),
                            blocked_end=start + timedelta(minutes=45))
     coach = taken.coach
@@ -60,12 +60,21 @@ def test_blocked_ranges_are_the_active_bookings_to_the_microsecond(start):
                    status=Booking.Status.CANCELLED)
     pending = BookingFactory(session_type=taken.session_type, start=start + timedelta(hours=2),
                              status=Booking.Status.PENDING_PAYMENT)
+    busy = BusyInterval.objects.create(coach=coach, start=start + timedelta(hours=5),
+                                       end=start + timedelta(hours=6, microseconds=7))
+    BusyInterval.objects.create(coach=CoachFactory(), start=start, end=busy.end)
     window = {"start": start - timedelta(days=1), "end": start + timedelta(days=1)}
-    expected = [(b.blocked_start, b.blocked_end, b.start) for b in (taken, pending)]
-    assert sorted(blocked_ranges(coach_id=coach.pk, with_start=True, **window)) == expected
-    assert sorted(blocked_ranges(coach_id=coach.pk, **window)) == [e[:2] for e in expected]
-    assert blocked_ranges(coach_id=coach.pk, exclude_pk=taken.pk, **window) == [expected[1][:2]]
-    assert blocked_ranges(coach_id=CoachFactory().pk, **window) == []
+
+    spans, starts = blocked_spans(coach_id=coach.pk, with_starts=True, **window)
+
+    assert sorted(spans) == [(taken.blocked_start, taken.blocked_end),
+                             (pending.blocked_start, pending.blocked_end),
+                             (busy.start, busy.end)]
+    assert sorted(starts) == [taken.start, pending.start]
+    assert blocked_spans(coach_id=coach.pk, **window)[1] == []
+    assert sorted(blocked_spans(coach_id=coach.pk, exclude_pk=taken.pk, **window)[0]) == [
+        (pending.blocked_start, pending.blocked_end), (busy.start, busy.end)]
+    assert blocked_spans(coach_id=CoachFactory().pk, **window) == ([], [])
 
 
 @pytest.mark.parametrize("slug", ["discovery", "suivi", None])

@@ -4,10 +4,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from schedule.models import Event, Occurrence, Rule
 
 from availability.models import Availability, BusyInterval
-from availability.selectors import busy_intervals_for, local_instant, windows_for
+from availability.selectors import (
+    busy_intervals_for,
+    forget_recent_windows,
+    local_instant,
+    windows_for,
+)
 from availability.services import (
     availability_touch,
     extra_window_add_local,
@@ -162,6 +168,22 @@ def test_windows_for_answers_from_the_cache_until_something_changes(django_asser
     first = windows_for(coach=coach, start=start, end=end)
 
     with django_assert_num_queries(1):  # only the version
+        assert windows_for(coach=coach, start=start, end=end) == first
+
+
+def test_a_process_keeps_the_months_it_used_in_front_of_the_shared_cache(
+        django_assert_num_queries):
+    coach = CoachFactory(timezone="Europe/Paris")
+    every_day(coach, time(9), time(12))
+    start, end = datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 4, 30, tzinfo=UTC)
+    first = windows_for(coach=coach, start=start, end=end)
+    cache.clear()
+
+    with django_assert_num_queries(1):  # the version: the months are still at hand
+        assert windows_for(coach=coach, start=start, end=end) == first
+
+    forget_recent_windows()
+    with django_assert_num_queries(5):  # the version, then each month's events and moved ones
         assert windows_for(coach=coach, start=start, end=end) == first
 
 
