@@ -91,6 +91,11 @@ class Coach(models.Model):
                                      default=tokens.new_selector, editable=False)
     feed_secret = models.CharField(max_length=tokens.SECRET_LENGTH, default=tokens.new_secret,
                                    editable=False)
+    # Moved once each write of one of her bookings is committed (booking.models): the feed's
+    # ETag and Last-Modified follow commits, not only the rows' own stamps, which are taken
+    # before commit and so can land behind a later write that committed first.
+    feed_version = models.PositiveBigIntegerField(default=0, editable=False)
+    feed_changed_at = models.DateTimeField(null=True, editable=False)
     # How long invitees' personal data is kept after their session ends: the daily purge
     # (booking.privacy) anonymises bookings older than this.
     retention_days = models.PositiveIntegerField(

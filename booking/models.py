@@ -1,8 +1,9 @@
 import uuid
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,17 @@ from accounts import tokens
 from accounts.models import Coach
 from availability.models import SessionType
 from booking import feed_events
+
+
+def feed_changed(coach_id: int) -> None:
+    """Move the coach's feed validators: run once a write of her bookings is committed.
+
+    `updated_at` is stamped before commit, so a write that commits after a later-stamped one
+    would leave MAX(updated_at), and with it the feed's ETag, where it was: calendar apps
+    would keep their copy without it. A version moved after commit cannot be missed.
+    """
+    Coach.objects.filter(pk=coach_id).update(feed_version=F("feed_version") + 1,
+                                              feed_changed_at=timezone.now())
 
 
 class BookingQuerySet(models.QuerySet):
@@ -146,6 +158,7 @@ class Booking(models.Model):
             update_fields = {*update_fields, "updated_at", *self.FEED_EVENT_FIELDS}
         super().save(force_insert=force_insert, force_update=force_update, using=using,
                      update_fields=update_fields)
+        transaction.on_commit(partial(feed_changed, self.coach_id), using=using, robust=True)
 
     def get_absolute_url(self) -> str:
         return f"/b/{self.manage_token}/"
