@@ -7,6 +7,9 @@ like an unknown one.
 """
 
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.http import Http404
 
 from accounts.models import Coach
@@ -17,6 +20,8 @@ from booking.models import Booking
 from booking.selectors import booking_by_manage_token, coach_booking
 from web.parsing import is_slug, is_token, parse_uuid
 
+T = TypeVar("T")
+
 
 def coach_or_404(slug: str) -> Coach:
     coach = coach_by_slug(slug=slug) if is_slug(slug) else None
@@ -25,24 +30,23 @@ def coach_or_404(slug: str) -> Coach:
     return coach
 
 
-def session_type_or_404(coach_slug: str, type_slug: str | None) -> SessionType:
-    """The coach's active type of that slug (her first one if None), coach joined."""
+def _type_or_404(find: Callable[..., T | None], coach_slug: str, type_slug: str | None) -> T:
     if not is_slug(coach_slug) or (type_slug is not None and not is_slug(type_slug)):
         raise Http404
-    found = active_session_type(coach_slug=coach_slug, slug=type_slug)
+    found = find(coach_slug=coach_slug, slug=type_slug)
     if found is None:
         raise Http404
     return found
+
+
+def session_type_or_404(coach_slug: str, type_slug: str | None) -> SessionType:
+    """The coach's active type of that slug (her first one if None), coach joined."""
+    return _type_or_404(active_session_type, coach_slug, type_slug)
 
 
 def slot_subject_or_404(coach_slug: str, type_slug: str | None) -> SlotSubject:
     """What `session_type_or_404` finds, as the slot path needs it, in one query."""
-    if not is_slug(coach_slug) or (type_slug is not None and not is_slug(type_slug)):
-        raise Http404
-    found = slot_subject(coach_slug=coach_slug, slug=type_slug)
-    if found is None:
-        raise Http404
-    return found
+    return _type_or_404(slot_subject, coach_slug, type_slug)
 
 
 def booking_or_404(token: str) -> Booking:
