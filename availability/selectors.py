@@ -11,7 +11,7 @@ from schedule.models import Event, Occurrence
 from schedule.periods import Period
 
 from accounts.models import Coach
-from availability import instants_sql
+from availability import raw_reads
 from availability.models import Availability, BusyInterval, ExternalCalendar, SessionType
 from availability.slots import Interval, SlotRules
 
@@ -166,7 +166,7 @@ def _month_windows(availability: AvailabilityRef, zone: ZoneInfo,
     return found
 
 
-# The hand-written reads below (instants_sql says why) name tables from each model's _meta
+# The hand-written reads below (raw_reads says why) name tables from each model's _meta
 # and pass every value as a parameter: S608 cannot see that.
 def _subject_sql(*, by_slug: bool) -> str:
     types, coaches = SessionType._meta.db_table, Coach._meta.db_table
@@ -189,11 +189,11 @@ def slot_subject(*, coach_slug: str, slug: str | None) -> SlotSubject | None:
     """The coach's active type of that slug (her first one if None) as a SlotSubject, her
     availability joined: what `active_session_type` finds, in one hand-written query."""
     params = [coach_slug, True] + ([slug] if slug is not None else [])
-    rows = instants_sql.fetch(_subject_sql(by_slug=slug is not None), params)
+    rows = raw_reads.fetch(_subject_sql(by_slug=slug is not None), params)
     if not rows:
         return None
     row = rows[0]
-    duration, step, notice, horizon, before, after = map(instants_sql.to_duration, row[:6])
+    duration, step, notice, horizon, before, after = map(raw_reads.to_duration, row[:6])
     rules = SlotRules(zone=ZoneInfo(str(row[8])), duration=duration, step=step, notice=notice,
                       horizon=horizon, buffer_before=before, buffer_after=after,
                       daily_cap=row[6])
@@ -203,7 +203,7 @@ def slot_subject(*, coach_slug: str, slug: str | None) -> SlotSubject | None:
 def current_availability(*, coach_id: int) -> AvailabilityRef | None:
     # Read afresh, never `coach.availability`: a Coach loaded before an edit caches the old
     # version and would keep serving the windows that were cached under it.
-    rows = instants_sql.fetch(
+    rows = raw_reads.fetch(
         f"SELECT id, version, windows_id, time_off_id FROM {Availability._meta.db_table} "  # noqa: S608
         "WHERE coach_id = %s", [coach_id])
     return _availability_ref(rows[0]) if rows else None
@@ -261,12 +261,12 @@ def availability_events(*, availability: Availability) -> list[tuple[str, Event]
 
 def busy_intervals(*, coach_id: int, start: datetime, end: datetime) -> list[Interval]:
     """Imported busy times overlapping [start, end), sorted by start (hand-written SQL)."""
-    starts, ends = instants_sql.instant('"start"'), instants_sql.instant('"end"')
-    rows = instants_sql.fetch(
+    starts, ends = raw_reads.instant('"start"'), raw_reads.instant('"end"')
+    rows = raw_reads.fetch(
         f"SELECT {starts}, {ends} FROM {BusyInterval._meta.db_table} "  # noqa: S608
         'WHERE coach_id = %s AND "start" < %s AND "end" > %s ORDER BY "start"',
-        [coach_id, instants_sql.param(end), instants_sql.param(start)])
-    to_instant = instants_sql.to_instant
+        [coach_id, raw_reads.param(end), raw_reads.param(start)])
+    to_instant = raw_reads.to_instant
     return [Interval(to_instant(s), to_instant(e)) for s, e in rows]
 
 

@@ -26,7 +26,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -44,6 +43,7 @@ from icalendar import Calendar, vDuration
 
 from accounts.models import Coach
 from accounts.selectors import coach_by_feed_token
+from availability import raw_reads
 from availability.models import SessionType
 from booking import feed_events, invites
 from booking.models import Booking
@@ -162,8 +162,8 @@ def _stored_events(*, coach: Coach, now: datetime) -> list[tuple[bytes, int | No
     One pass over the rows (the booking_coach_start index gives their order without a sort),
     the database comparing each row's key and stamp with the current ones: the usual answer
     is 10,000 current events and no stale one, and anything done per row in Python shows.
-    So the ORM writes the query and its rows are read raw, without Django's per-row
-    converters.
+    So the ORM writes the query and `raw_reads.fetch` reads its rows, without Django's
+    per-row converters and, on PostgreSQL, in binary (a bytea's text form is hex).
     """
     keys = _current_keys(coach)
     expected_key = Case(*(When(session_type_id=pk, then=Value(key)) for pk, key in keys.items()),
@@ -174,9 +174,7 @@ def _stored_events(*, coach: Coach, now: datetime) -> list[tuple[bytes, int | No
     rows = (feed_bookings(coach=coach, now=now).order_by("start", "pk")
             .annotate(stale_pk=stale_pk).values_list("feed_event", "stale_pk"))
     sql, params = rows.query.sql_with_params()
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return raw_reads.fetch(sql, params)
 
 
 def rerender_events(pks: list[int]) -> dict[int, bytes]:

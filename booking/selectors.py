@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts import tokens
 from accounts.models import Coach
-from availability.instants_sql import fetch, instant, param, to_instant
 from availability.models import MAX_BLOCKED_SPAN, BusyInterval, SessionType
+from availability.raw_reads import fetch, instant, param, to_instant
 from availability.selectors import (
     SlotSubject,
     availability_windows,
@@ -28,7 +28,7 @@ def blocked_spans(*, coach_id: int, start: datetime, end: datetime,
                   exclude_pk: int | None = None,
                   with_starts: bool = False) -> tuple[list[Span], list[datetime]]:
     """What blocks her slots around [start, end), in UTC, read in one hand-written query
-    (instants_sql says why): the blocked ranges of her active bookings and her imported busy
+    (raw_reads says why): the blocked ranges of her active bookings and her imported busy
     times overlapping it; with `with_starts`, also her active bookings' own starts (for the
     daily cap).
 
