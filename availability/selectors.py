@@ -201,6 +201,7 @@ def slot_subject(*, coach_slug: str, slug: str | None) -> SlotSubject | None:
 
 
 def current_availability(*, coach_id: int) -> AvailabilityRef | None:
+    """Her availability's calendars and version, as the windows cache keys them."""
     # Read afresh, never `coach.availability`: a Coach loaded before an edit caches the old
     # version and would keep serving the windows that were cached under it.
     rows = raw_reads.fetch(
