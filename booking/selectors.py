@@ -74,7 +74,7 @@ class SlotFacts:
             coach_id=subject.coach_id, start=day_start, end=day_end,
             exclude_pk=exclude_booking.pk if exclude_booking else None,
             with_starts=self.rules.daily_cap is not None)
-        self.bookings_per_day = Counter(start.astimezone(zone).date() for start in starts)
+        self.bookings_per_day = Counter(booked.astimezone(zone).date() for booked in starts)
 
     @classmethod
     def of(cls, session_type: SessionType, *, start: datetime, end: datetime,
