@@ -161,7 +161,7 @@ def _month_windows(availability: AvailabilityRef, zone: ZoneInfo,
                  _expand(closed, month, next_month, zone))
         cache.set(key, found, CACHE_TIMEOUT)
     if len(_recent_windows) >= RECENT_WINDOWS_MAX:
-        _recent_windows.pop(next(iter(_recent_windows)))  # the oldest
+        _recent_windows.clear()  # rare, and atomic where threads serve requests
     _recent_windows[key] = found
     return found
 
