@@ -5,7 +5,7 @@ imported busy times; a feed reads up to 10,000 stored events. Through the ORM th
 more than the work done with them: each query is compiled again per request (~0.3 ms) and
 every value goes through Django's converters (~9 µs a datetime on SQLite;
 bench/profile_slots.py). Their SQL is written once (`availability.selectors.slot_subject`,
-`busy_intervals`, `booking.selectors.blocked_spans`; the feed's rows in `booking.feed`) and
+`busy_times_sql`, `booking.selectors.blocked_spans`; the feed's rows in `booking.feed`) and
 run through `fetch`.
 
 Loading, by database:

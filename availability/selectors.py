@@ -260,20 +260,23 @@ def availability_events(*, availability: Availability) -> list[tuple[str, Event]
     return sorted(kinds, key=lambda pair: order[pair[0]])
 
 
-def busy_intervals(*, coach_id: int, start: datetime, end: datetime) -> list[Interval]:
-    """Imported busy times overlapping [start, end), sorted by start (hand-written SQL)."""
+def busy_times_sql(*, coach_id: int, start: datetime, end: datetime,
+                   also: str = "") -> tuple[str, list]:
+    """(sql, params) selecting her imported busy times overlapping [start, end) as
+    `raw_reads.instant` columns, then the `also` expression if given (for a UNION)."""
     starts, ends = raw_reads.instant('"start"'), raw_reads.instant('"end"')
-    rows = raw_reads.fetch(
-        f"SELECT {starts}, {ends} FROM {BusyInterval._meta.db_table} "  # noqa: S608
-        'WHERE coach_id = %s AND "start" < %s AND "end" > %s ORDER BY "start"',
-        [coach_id, raw_reads.param(end), raw_reads.param(start)])
-    to_instant = raw_reads.to_instant
-    return [Interval(to_instant(s), to_instant(e)) for s, e in rows]
+    extra = f", {also}" if also else ""
+    return (f"SELECT {starts}, {ends}{extra} FROM {BusyInterval._meta.db_table} "  # noqa: S608
+            'WHERE coach_id = %s AND "start" < %s AND "end" > %s',
+            [coach_id, raw_reads.param(end), raw_reads.param(start)])
 
 
 def busy_intervals_for(*, coach: Coach, start: datetime, end: datetime) -> list[Interval]:
-    """Imported busy times overlapping [start, end), sorted by start."""
-    return busy_intervals(coach_id=coach.pk, start=start, end=end)
+    """Imported busy times overlapping [start, end), sorted by start (hand-written SQL)."""
+    sql, params = busy_times_sql(coach_id=coach.pk, start=start, end=end)
+    to_instant = raw_reads.to_instant
+    return [Interval(to_instant(s), to_instant(e))
+            for s, e in raw_reads.fetch(sql + ' ORDER BY "start"', params)]
 
 
 def active_session_types(*, coach: Coach) -> QuerySet[SessionType]:

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from accounts import tokens
 from accounts.models import Coach
-from availability.models import MAX_BLOCKED_SPAN, BusyInterval, SessionType
+from availability.models import MAX_BLOCKED_SPAN, SessionType
 from availability.raw_reads import fetch, instant, param, to_instant
 from availability.selectors import (
     SlotSubject,
     availability_windows,
+    busy_times_sql,
     slot_subject_of,
 )
 from availability.slots import Refusal, Slot, Span, free_slots, refusal
@@ -44,12 +45,8 @@ def blocked_spans(*, coach_id: int, start: datetime, end: datetime,
     if exclude_pk is not None:
         sql += " AND id <> %s"
         params.append(exclude_pk)
-    busy_start, busy_end = instant('"start"'), instant('"end"')
-    sql += (f" UNION ALL SELECT {busy_start}, {busy_end}, NULL "  # noqa: S608
-            f"FROM {BusyInterval._meta.db_table} "
-            'WHERE coach_id = %s AND "start" < %s AND "end" > %s')
-    params += [coach_id, param(end), param(start)]
-    rows = fetch(sql, params)
+    busy_sql, busy_params = busy_times_sql(coach_id=coach_id, start=start, end=end, also="NULL")
+    rows = fetch(f"{sql} UNION ALL {busy_sql}", params + busy_params)
     spans = [(to_instant(a), to_instant(b)) for a, b, _ in rows]
     starts = [to_instant(c) for _, _, c in rows if c is not None] if with_starts else []
     return spans, starts

@@ -1,6 +1,7 @@
 """Sending the booking form twice: the second answer is the first booking's confirmation."""
 
 from datetime import UTC, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,8 +9,8 @@ import time_machine
 from django.test import Client
 
 from booking.models import Booking
-from tests.support.html import iso
 from tests.support.outbox import notify_args
+from tests.support.pages import booking_form
 from tests.support.races import race
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -24,10 +25,7 @@ def _frozen():
         yield
 
 
-def form_data(**changes) -> dict:
-    data = {"start": iso(TUESDAY_9), "tz": "America/New_York", "name": "Ada Lovelace",
-            "email": "ada@example.org", "message": "Bonjour", "consent": "on", "website": ""}
-    return data | changes
+form_data = partial(booking_form, TUESDAY_9)
 
 
 def confirmation_of(booking: Booking) -> str:

@@ -3,6 +3,7 @@ the flag kept through the flow, and no cookie needed or set on the way."""
 
 import re
 from datetime import UTC, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils.html import escape
 from booking.models import Booking
 from tests.factories import BookingFactory, SessionTypeFactory
 from tests.support.html import iso
+from tests.support.pages import booking_form
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)
@@ -30,10 +32,7 @@ def _frozen():
         yield
 
 
-def form_data(**changes) -> dict:
-    data = {"start": iso(TUESDAY_9), "tz": "Europe/Paris", "name": "Ada Lovelace",
-            "email": "ada@example.org", "message": "", "consent": "on", "website": ""}
-    return data | changes
+form_data = partial(booking_form, TUESDAY_9, tz="Europe/Paris", message="")
 
 
 def frame_ancestors(response) -> str:

@@ -1,5 +1,6 @@
 import re
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from booking.validators import validate_email_address
 from pages.forms import REFUSED
 from tests.factories import BookingFactory, CoachFactory, SessionTypeFactory, UserFactory
 from tests.support.html import fr, iso, shown_zone, slot_times
+from tests.support.pages import booking_form
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -35,10 +37,7 @@ def _frozen():
         yield
 
 
-def form_data(**changes) -> dict:
-    data = {"start": iso(TUESDAY_9), "tz": "America/New_York", "name": "Ada Lovelace",
-            "email": "ada@example.org", "message": "Bonjour", "consent": "on", "website": ""}
-    return data | changes
+form_data = partial(booking_form, TUESDAY_9)
 
 
 class TestPicker:

@@ -1,7 +1,18 @@
 """Checks every page of the site must pass: landmarks, labels, no inline code, no sign-up."""
 
 import re
+from datetime import datetime
 from html.parser import HTMLParser
+
+from tests.support.html import iso
+
+
+def booking_form(at: datetime, /, **changes) -> dict:
+    """What the booking form posts for the slot at `at`, with `changes` on top (any field,
+    `start` included)."""
+    data = {"start": iso(at), "tz": "America/New_York", "name": "Ada Lovelace",
+            "email": "ada@example.org", "message": "Bonjour", "consent": "on", "website": ""}
+    return data | changes
 
 
 class _Page(HTMLParser):
