@@ -15,8 +15,12 @@ Loading, by database:
   are client-side, so `fetch` opens one on Django's connection, inside Django's cursor wrapper
   (its error mapping, its query log): the queries count and fail like any other.
 - SQLite keeps instants as text (`2026-03-29 07:30:00[.ffffff]`): `instant` reads them with
-  "+00:00" appended, which `datetime.fromisoformat` turns into an aware UTC datetime in C,
-  skipping the driver's parser and Django's converter.
+  "+00:00" appended, which `datetime.fromisoformat` turns into an aware UTC datetime in C
+  (`fetch_instants`), skipping the driver's parser and Django's converter.
+
+Django turns psycopg's prepared statements off; the PostgreSQL settings turn them back on
+(`prepare_threshold` in config.settings.base): only these server-binding reads can use them,
+and planning them again on every request cost up to a quarter of a millisecond each.
 """
 
 from collections.abc import Sequence
@@ -28,17 +32,10 @@ from django.db import connection
 
 
 def instant(column: str) -> str:
-    """The SQL expression that selects `column` (a datetime) for `to_instant`."""
+    """The SQL expression that selects `column` (a datetime) for `fetch_instants`."""
     if connection.vendor == "postgresql":
         return column
     return f"(CAST({column} AS TEXT) || '+00:00')"
-
-
-def to_instant(value: datetime | str) -> datetime:
-    """An aware UTC datetime from what `instant` selected."""
-    if isinstance(value, str):
-        return datetime.fromisoformat(value)  # "…+00:00" parses to tzinfo=UTC itself
-    return value
 
 
 def to_duration(value: int | timedelta) -> timedelta:
@@ -65,6 +62,18 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
     with wrapped as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def fetch_instants(sql: str, params: Sequence[Any]) -> list[tuple]:
+    """The rows of `sql` whose every column is an `instant` (or NULL), as aware datetimes:
+    on PostgreSQL the rows as they arrive, with nothing to convert."""
+    rows = fetch(sql, params)
+    if connection.vendor == "postgresql":
+        return rows
+    parse = datetime.fromisoformat
+    if rows and len(rows[0]) == 2:  # the common shape, (start, end), without a generator
+        return [(parse(start), parse(end)) for start, end in rows]
+    return [tuple(value if value is None else parse(value) for value in row) for row in rows]
 
 
 class _BinaryCursor(psycopg.Cursor):

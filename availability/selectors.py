@@ -137,10 +137,21 @@ class SlotSubject:
 # under the same key: a new version is a new key. Tests empty it with the cache.
 _recent_windows: dict[str, tuple[list[Interval], list[Interval]]] = {}
 RECENT_WINDOWS_MAX = 512
+# And the ranges cut from them: visitors ask for the same days, and cutting and sorting a
+# month's windows again was a tenth of the request (bench/README.md). Keyed by the same
+# version, so just as safe.
+_recent_ranges: dict[tuple, tuple[list[Interval], list[Interval]]] = {}
 
 
 def forget_recent_windows() -> None:
     _recent_windows.clear()
+    _recent_ranges.clear()
+
+
+def _remember(store: dict, key: object, value: tuple) -> None:
+    if len(store) >= RECENT_WINDOWS_MAX:
+        store.clear()  # rare, and atomic where threads serve requests
+    store[key] = value
 
 
 def _month_windows(availability: AvailabilityRef, zone: ZoneInfo,
@@ -160,9 +171,7 @@ def _month_windows(availability: AvailabilityRef, zone: ZoneInfo,
         found = (_expand(opened, month, next_month, zone),
                  _expand(closed, month, next_month, zone))
         cache.set(key, found, CACHE_TIMEOUT)
-    if len(_recent_windows) >= RECENT_WINDOWS_MAX:
-        _recent_windows.clear()  # rare, and atomic where threads serve requests
-    _recent_windows[key] = found
+    _remember(_recent_windows, key, found)
     return found
 
 
@@ -221,12 +230,17 @@ def slot_subject_of(session_type: SessionType) -> SlotSubject:
 def availability_windows(*, availability: AvailabilityRef | None, zone: ZoneInfo,
                          start: datetime, end: datetime) -> tuple[list[Interval],
                                                                   list[Interval]]:
-    """(open windows, time off) overlapping [start, end) as sorted UTC intervals.
+    """(open windows, time off) overlapping [start, end) as sorted UTC intervals, shared
+    with later callers (kept per process): read them, never change them.
 
     Rules are expanded in the coach's zone, so local times hold across daylight-saving changes.
     """
     if availability is None or start >= end:
         return [], []
+    key = (availability, zone, start, end)
+    found = _recent_ranges.get(key)
+    if found is not None:
+        return found
     opened: set[Interval] = set()
     closed: set[Interval] = set()
     for month in _month_starts(start, end):
@@ -234,7 +248,9 @@ def availability_windows(*, availability: AvailabilityRef | None, zone: ZoneInfo
         # A window across a month's edge is in both months' chunks: the sets keep it once.
         opened.update(w for w in month_open if w.start < end and w.end > start)
         closed.update(w for w in month_closed if w.start < end and w.end > start)
-    return sorted(opened), sorted(closed)
+    found = sorted(opened), sorted(closed)
+    _remember(_recent_ranges, key, found)
+    return found
 
 
 def windows_for(*, coach: Coach, start: datetime, end: datetime) -> tuple[list[Interval],
@@ -274,9 +290,8 @@ def busy_times_sql(*, coach_id: int, start: datetime, end: datetime,
 def busy_intervals_for(*, coach: Coach, start: datetime, end: datetime) -> list[Interval]:
     """Imported busy times overlapping [start, end), sorted by start (hand-written SQL)."""
     sql, params = busy_times_sql(coach_id=coach.pk, start=start, end=end)
-    to_instant = raw_reads.to_instant
-    return [Interval(to_instant(s), to_instant(e))
-            for s, e in raw_reads.fetch(sql + ' ORDER BY "start"', params)]
+    return [Interval(*span) for span in raw_reads.fetch_instants(sql + ' ORDER BY "start"',
+                                                                 params)]
 
 
 def active_session_types(*, coach: Coach) -> QuerySet[SessionType]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts import tokens
 from accounts.models import Coach
 from availability.models import MAX_BLOCKED_SPAN, SessionType
-from availability.raw_reads import fetch, instant, param, to_instant
+from availability.raw_reads import fetch_instants, instant, param
 from availability.selectors import (
     SlotSubject,
     availability_windows,
@@ -36,8 +36,8 @@ def blocked_spans(*, coach_id: int, start: datetime, end: datetime,
     The lower bound on blocked_start is implied by blocked_end > start (spans are bounded)
     but lets the (coach, blocked_start) index skip the coach's history.
     """
-    booked = instant("start") if with_starts else "NULL"
-    sql = (f"SELECT {instant('blocked_start')}, {instant('blocked_end')}, {booked} "  # noqa: S608
+    booked = f", {instant('start')}" if with_starts else ""
+    sql = (f"SELECT {instant('blocked_start')}, {instant('blocked_end')}{booked} "  # noqa: S608
            f"FROM {Booking._meta.db_table} WHERE coach_id = %s AND status IN (%s, %s) "
            "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s")
     params = [coach_id, *Booking.ACTIVE_STATUSES, param(end), param(start - MAX_BLOCKED_SPAN),
@@ -45,11 +45,12 @@ def blocked_spans(*, coach_id: int, start: datetime, end: datetime,
     if exclude_pk is not None:
         sql += " AND id <> %s"
         params.append(exclude_pk)
-    busy_sql, busy_params = busy_times_sql(coach_id=coach_id, start=start, end=end, also="NULL")
-    rows = fetch(f"{sql} UNION ALL {busy_sql}", params + busy_params)
-    spans = [(to_instant(a), to_instant(b)) for a, b, _ in rows]
-    starts = [to_instant(c) for _, _, c in rows if c is not None] if with_starts else []
-    return spans, starts
+    busy_sql, busy_params = busy_times_sql(coach_id=coach_id, start=start, end=end,
+                                           also="NULL" if with_starts else "")
+    rows = fetch_instants(f"{sql} UNION ALL {busy_sql}", params + busy_params)
+    if not with_starts:
+        return rows, []  # (start, end) pairs already
+    return [(a, b) for a, b, _ in rows], [c for _, _, c in rows if c is not None]
 
 
 class SlotFacts:
