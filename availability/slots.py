@@ -19,19 +19,14 @@ give them in UTC (as the database does) or any fixed offset.
 """
 
 import enum
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from itertools import accumulate
-from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 _TICK = timedelta(microseconds=1)
 _MARGIN = timedelta(days=1)
-_START = itemgetter(0)
-_END = itemgetter(1)
 
 
 class Interval(NamedTuple):
@@ -110,54 +105,12 @@ def _windows_around(windows: Sequence[Interval], lo: datetime, hi: datetime) -> 
     return [w for w in merged if w.end > lo and w.start < hi]
 
 
-class _Sweep:
-    """Answers "does [start, end) overlap any of these?" for ranges that only move forward.
-
-    Only intervals touching [lo, hi) are kept; the rest cannot matter to the caller. Building
-    costs one filtering pass, one sort and one running maximum, at C speed (linear when the
-    input comes sorted, as the selectors give it); this is where the engine spends its time
-    when given thousands of busy intervals. A query finds how many intervals start before its
-    end (a bisection from where the last one stopped): the range is hit exactly when the latest
-    end among those lies after its start.
-    """
-
-    __slots__ = ("_latest_ends", "_seen", "_starts")
-
-    def __init__(self, intervals: Iterable[Span], lo: datetime, hi: datetime) -> None:
-        # One chained comparison reads each field once: end > lo, end > start, start < hi.
-        relevant = [i for i in intervals if lo < i[1] > i[0] < hi]
-        relevant.sort()
-        self._starts = list(map(_START, relevant))
-        # _latest_ends[k]: the latest end among the first k + 1 intervals.
-        self._latest_ends = list(accumulate(map(_END, relevant), max))
-        self._seen = 0
-
-    def __bool__(self) -> bool:
-        return bool(self._starts)
-
-    def blocked_until(self, start: datetime, end: datetime) -> datetime | None:
-        """When what overlaps [start, end) ends, or None when nothing does.
-
-        Calls must come with non-decreasing `end`.
-        """
-        self._seen = reached = bisect_left(self._starts, end, self._seen)
-        if reached and self._latest_ends[reached - 1] > start:
-            return self._latest_ends[reached - 1]
-        return None
-
-
 def _overlaps_any(intervals: Iterable[Span], start: datetime, end: datetime) -> bool:
     return any(start < i_end > i_start < end for i_start, i_end in intervals)
 
 
 def _utc(intervals: Iterable[Interval]) -> list[Interval]:
     return [Interval(i.start.astimezone(UTC), i.end.astimezone(UTC)) for i in intervals]
-
-
-def _reach(rules: SlotRules, earliest: datetime, latest: datetime) -> tuple[datetime, datetime]:
-    """The span that the blocked ranges of slots starting in [earliest, latest) can cover."""
-    return (earliest - rules.buffer_before,
-            latest + rules.duration + rules.buffer_after)
 
 
 def _full_days(rules: SlotRules, bookings_per_day: Mapping[date, int] | None) -> set[date]:
@@ -173,31 +126,60 @@ def _next_grid_point(origin: datetime, step: timedelta, at_least: datetime) -> d
     return origin - ((origin - at_least) // step) * step
 
 
-def _window_slots(window: Interval, rules: SlotRules, earliest: datetime, latest: datetime,
-                  closed: _Sweep, busy: _Sweep) -> Iterable[Interval]:
-    """Free grid slots of one merged UTC window starting in [earliest, latest).
+def _refused_starts(closed: Iterable[Span], busy: Iterable[Span], rules: SlotRules,
+                    earliest: datetime, latest: datetime) -> list[Span]:
+    """The open ranges (lo, hi) of starts that time off or a busy time refuses, sorted: a
+    start s is refused exactly when lo < s < hi for one of them.
 
-    A refused grid point is skipped together with every later point the same merged time off
-    or busy block refuses, so dense calendars cost a jump per block, not a test per point.
+    A slot [s, s + duration) must not touch time off [a, b): a - duration < s < b. Its blocked
+    range, buffers added, must not overlap a busy [a, b): a - duration - after < s < b + before.
+    Only what can refuse a start in [earliest, latest) is kept.
+    """
+    duration, before = rules.duration, rules.buffer_before
+    ahead = duration + rules.buffer_after
+    reach_start, reach_end = earliest - before, latest + ahead
+    # Chained comparisons read each field once: end > reach, end > start, start < reach.
+    refused = [(a - duration, b) for a, b in closed if earliest < b > a < reach_end]
+    if before:
+        refused += [(a - ahead, b + before) for a, b in busy if reach_start < b > a < reach_end]
+    else:
+        refused += [(a - ahead, b) for a, b in busy if reach_start < b > a < reach_end]
+    refused.sort()
+    return refused
+
+
+def _grid_slots(windows: Iterable[Interval], refused: Sequence[Span], rules: SlotRules,
+                earliest: datetime, latest: datetime) -> list[Slot]:
+    """The grid points of these merged UTC windows that start a slot in [earliest, latest)
+    and no refused range holds, as slots.
+
+    One pass over both sorted lists: the ranges that end before a point are passed for good, a
+    refused point jumps past the range that holds it, and the points up to the next range's
+    start are taken in a tight loop, so the work grows with slots and ranges, not with tests.
     """
     duration, step = rules.duration, rules.step
-    before, after = rules.buffer_before, rules.buffer_after
-    last = min(latest - _TICK, window.end - duration)
-    slot_start = _next_grid_point(window.start, step, earliest)
-    any_closed = bool(closed)
-    while slot_start <= last:
-        slot_end = slot_start + duration
-        blocked_until = closed.blocked_until(slot_start, slot_end) if any_closed else None
-        if blocked_until is None:
-            blocked_until = busy.blocked_until(slot_start - before, slot_end + after)
-            if blocked_until is None:
-                yield Interval(slot_start, slot_end)
-                slot_start += step
+    make = Slot._make
+    slots: list[Slot] = []
+    position, count = 0, len(refused)
+    for window in windows:
+        last = min(latest - _TICK, window.end - duration)
+        point = _next_grid_point(window.start, step, earliest)
+        while point <= last:
+            while position < count and refused[position][1] <= point:
+                position += 1
+            if position < count and refused[position][0] < point:
+                # Past the range: mostly the next point (a booking of one slot), computed
+                # by a division only when the range is longer.
+                point += step
+                if point < refused[position][1]:
+                    point = _next_grid_point(window.start, step, refused[position][1])
                 continue
-            blocked_until += before
-        next_start = slot_start + step
-        slot_start = (next_start if blocked_until <= next_start
-                      else _next_grid_point(window.start, step, blocked_until))
+            # Ranges are sorted by their start: nothing refuses a point up to the next one's.
+            stop = last if position == count else min(last, refused[position][0])
+            while point <= stop:
+                slots.append(make((point, point + duration)))
+                point += step
+    return slots
 
 
 def free_slots(*, windows: Sequence[Interval], closed: Sequence[Interval] = (),
@@ -212,16 +194,13 @@ def free_slots(*, windows: Sequence[Interval], closed: Sequence[Interval] = (),
     latest = min(end, now + rules.horizon + _TICK).astimezone(UTC)
     if earliest >= latest:
         return []
-    reach_start, reach_end = _reach(rules, earliest, latest)
-    closed_index = _Sweep(_utc(closed), earliest, reach_end)
-    busy_index = _Sweep(busy, reach_start, reach_end)
+    refused = _refused_starts(_utc(closed), busy, rules, earliest, latest)
+    slots = _grid_slots(_windows_around(windows, earliest, latest + rules.duration), refused,
+                        rules, earliest, latest)
     full_days = _full_days(rules, bookings_per_day)
-    slots: list[Slot] = []
-    for window in _windows_around(windows, earliest, latest + rules.duration):
-        for slot in _window_slots(window, rules, earliest, latest, closed_index, busy_index):
-            if full_days and slot.start.astimezone(rules.zone).date() in full_days:
-                continue
-            slots.append(slot)
+    if full_days:
+        zone = rules.zone
+        slots = [slot for slot in slots if slot.start.astimezone(zone).date() not in full_days]
     return slots
 
 
