@@ -19,9 +19,11 @@ give them in UTC (as the database does) or any fixed offset.
 """
 
 import enum
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -148,20 +150,51 @@ def _refused_starts(closed: Iterable[Span], busy: Iterable[Span], rules: SlotRul
     return refused
 
 
+# A window up to this long has its grid of slots kept (per process, by _grid): most are a few
+# hours, and the month of a visitor repeats the same windows on every request.
+_GRID_KEPT_FOR = timedelta(days=1)
+
+
+@lru_cache(maxsize=8192)
+def _grid(window: Interval, duration: timedelta,
+          step: timedelta) -> tuple[tuple[datetime, ...], tuple[Slot, ...]]:
+    """Every slot on the grid of one merged UTC window, and their starts (for bisection).
+
+    Kept, so a request neither adds nor allocates per slot, and the slots it sends come with
+    the hashes of their instants already computed (api.public memoizes their JSON).
+    """
+    slots = []
+    point, last = window.start, window.end - duration
+    while point <= last:
+        slots.append(Slot(point, point + duration))
+        point += step
+    return tuple(slot.start for slot in slots), tuple(slots)
+
+
 def _grid_slots(windows: Iterable[Interval], refused: Sequence[Span], rules: SlotRules,
                 earliest: datetime, latest: datetime) -> list[Slot]:
     """The grid points of these merged UTC windows that start a slot in [earliest, latest)
     and no refused range holds, as slots.
 
-    One pass over both sorted lists: the ranges that end before a point are passed for good, a
-    refused point jumps past the range that holds it, and the points up to the next range's
-    start are taken in a tight loop, so the work grows with slots and ranges, not with tests.
+    One pass over both sorted lists: the ranges that end before a point are passed for good.
+    A window's kept grid is only compared; a longer window's points are computed, a refused
+    one jumping past the range that holds it and those up to the next range's start taken in a
+    tight loop, so the work grows with slots and ranges, not with the window's length.
     """
     duration, step = rules.duration, rules.step
     make = Slot._make
     slots: list[Slot] = []
     position, count = 0, len(refused)
     for window in windows:
+        if window.end - window.start <= _GRID_KEPT_FOR:
+            starts, grid = _grid(window, duration, step)
+            for slot in grid[bisect_left(starts, earliest):bisect_left(starts, latest)]:
+                point = slot[0]
+                while position < count and refused[position][1] <= point:
+                    position += 1
+                if position == count or refused[position][0] >= point:
+                    slots.append(slot)
+            continue
         last = min(latest - _TICK, window.end - duration)
         point = _next_grid_point(window.start, step, earliest)
         while point <= last:
