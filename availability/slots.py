@@ -150,12 +150,13 @@ def _refused_starts(closed: Iterable[Span], busy: Iterable[Span], rules: SlotRul
     return refused
 
 
-# A window up to this long has its grid of slots kept (per process, by _grid): most are a few
-# hours, and the month of a visitor repeats the same windows on every request.
-_GRID_KEPT_FOR = timedelta(days=1)
+# A window whose grid has at most this many points has it kept (per process, by _grid): most
+# are a few hours of half-hour slots, and the months visitors ask for repeat the same windows.
+# Bounded twice (points, entries): a few tens of MB at worst, whatever step a type has.
+_GRID_KEPT_POINTS = 96
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def _grid(window: Interval, duration: timedelta,
           step: timedelta) -> tuple[tuple[datetime, ...], tuple[Slot, ...]]:
     """Every slot on the grid of one merged UTC window, and their starts (for bisection).
@@ -186,7 +187,7 @@ def _grid_slots(windows: Iterable[Interval], refused: Sequence[Span], rules: Slo
     slots: list[Slot] = []
     position, count = 0, len(refused)
     for window in windows:
-        if window.end - window.start <= _GRID_KEPT_FOR:
+        if (window.end - window.start) // step < _GRID_KEPT_POINTS:
             starts, grid = _grid(window, duration, step)
             for slot in grid[bisect_left(starts, earliest):bisect_left(starts, latest)]:
                 point = slot[0]
