@@ -18,9 +18,10 @@ Loading, by database:
   "+00:00" appended, which `datetime.fromisoformat` turns into an aware UTC datetime in C
   (`fetch_instants`), skipping the driver's parser and Django's converter.
 
-Django turns psycopg's prepared statements off; the PostgreSQL settings turn them back on
-(`prepare_threshold` in config.settings.base): only these server-binding reads can use them,
-and planning them again on every request cost up to a quarter of a millisecond each.
+Django turns psycopg's prepared statements off; the PostgreSQL settings allow them again
+(`prepare_threshold` in config.settings.base) and `fetch(prepare=True)` uses them for the slot
+path's small reads, which planning again on every request cost up to a quarter of a
+millisecond each. Nothing else is prepared: Django's own cursors bind client-side.
 """
 
 from collections.abc import Sequence
@@ -48,8 +49,13 @@ def param(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
-    """The rows of `sql` (with %s placeholders), binary on PostgreSQL."""
+def fetch(sql: str, params: Sequence[Any], *, prepare: bool = False) -> list[tuple]:
+    """The rows of `sql` (with %s placeholders), binary on PostgreSQL.
+
+    `prepare` keeps the statement planned on the connection (PostgreSQL): for the small reads
+    every slots request makes, whose planning cost as much as their execution. A large read
+    (the feed's) gains nothing from it and could be handed a generic plan, so it is opt-in.
+    """
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -57,6 +63,7 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
     with connection.cursor():  # connects, or checks a kept connection, as any query would
         pass
     binary = _BinaryCursor(connection.connection)
+    binary.prepare = prepare
     wrapped = (connection.make_debug_cursor(binary) if connection.queries_logged
                else connection.make_cursor(binary))
     with wrapped as cursor:
@@ -64,10 +71,10 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def fetch_instants(sql: str, params: Sequence[Any]) -> list[tuple]:
+def fetch_instants(sql: str, params: Sequence[Any], *, prepare: bool = False) -> list[tuple]:
     """The rows of `sql` whose every column is an `instant` (or NULL), as aware datetimes:
     on PostgreSQL the rows as they arrive, with nothing to convert."""
-    rows = fetch(sql, params)
+    rows = fetch(sql, params, prepare=prepare)
     if connection.vendor == "postgresql":
         return rows
     parse = datetime.fromisoformat
@@ -77,7 +84,11 @@ def fetch_instants(sql: str, params: Sequence[Any]) -> list[tuple]:
 
 
 class _BinaryCursor(psycopg.Cursor):
-    """Server-side binding, rows in binary, whatever the caller asks."""
+    """Server-side binding, rows in binary, prepared or not as `fetch` says, whatever the
+    caller (Django's cursor wrapper) asks."""
+
+    prepare = False
 
     def execute(self, query: Any, params: Any = None, **options: Any) -> "_BinaryCursor":
-        return super().execute(query, params, **{**options, "binary": True})
+        return super().execute(query, params,
+                               **{**options, "binary": True, "prepare": self.prepare})

@@ -198,7 +198,7 @@ def slot_subject(*, coach_slug: str, slug: str | None) -> SlotSubject | None:
     """The coach's active type of that slug (her first one if None) as a SlotSubject, her
     availability joined: what `active_session_type` finds, in one hand-written query."""
     params = [coach_slug, True] + ([slug] if slug is not None else [])
-    rows = raw_reads.fetch(_subject_sql(by_slug=slug is not None), params)
+    rows = raw_reads.fetch(_subject_sql(by_slug=slug is not None), params, prepare=True)
     if not rows:
         return None
     row = rows[0]
@@ -215,7 +215,7 @@ def current_availability(*, coach_id: int) -> AvailabilityRef | None:
     # version and would keep serving the windows that were cached under it.
     rows = raw_reads.fetch(
         f"SELECT id, version, windows_id, time_off_id FROM {Availability._meta.db_table} "  # noqa: S608
-        "WHERE coach_id = %s", [coach_id])
+        "WHERE coach_id = %s", [coach_id], prepare=True)
     return _availability_ref(rows[0]) if rows else None
 
 
@@ -290,8 +290,8 @@ def busy_times_sql(*, coach_id: int, start: datetime, end: datetime,
 def busy_intervals_for(*, coach: Coach, start: datetime, end: datetime) -> list[Interval]:
     """Imported busy times overlapping [start, end), sorted by start (hand-written SQL)."""
     sql, params = busy_times_sql(coach_id=coach.pk, start=start, end=end)
-    return [Interval(*span) for span in raw_reads.fetch_instants(sql + ' ORDER BY "start"',
-                                                                 params)]
+    spans = raw_reads.fetch_instants(sql + ' ORDER BY "start"', params, prepare=True)
+    return [Interval(*span) for span in spans]
 
 
 def active_session_types(*, coach: Coach) -> QuerySet[SessionType]:

@@ -47,7 +47,7 @@ def blocked_spans(*, coach_id: int, start: datetime, end: datetime,
         params.append(exclude_pk)
     busy_sql, busy_params = busy_times_sql(coach_id=coach_id, start=start, end=end,
                                            also="NULL" if with_starts else "")
-    rows = fetch_instants(f"{sql} UNION ALL {busy_sql}", params + busy_params)
+    rows = fetch_instants(f"{sql} UNION ALL {busy_sql}", params + busy_params, prepare=True)
     if not with_starts:
         return rows, []  # (start, end) pairs already
     return [(a, b) for a, b, _ in rows], [c for _, _, c in rows if c is not None]

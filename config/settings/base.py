@@ -100,11 +100,13 @@ def database_from_url(url: str) -> dict:
                              "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     else:
         config["CONN_HEALTH_CHECKS"] = True
-        # Django turns psycopg's prepared statements off (for transaction-pooling proxies);
-        # only the hand-written hot reads bind server-side (availability.raw_reads), and
-        # planning them again on every request cost ~0.1-0.25 ms each (bench/README.md).
-        # Django's own cursors bind client-side and never prepare, whatever this says.
-        config.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2)
+        # Django turns psycopg's prepared statements off (for transaction-pooling proxies).
+        # Allowed again for the slot path's hand-written reads, which ask for them
+        # (availability.raw_reads.fetch(prepare=True)): planning them again on every request
+        # cost ~0.1-0.25 ms each (bench/README.md). Nothing is prepared automatically: our
+        # server-binding cursor always says yes or no, and Django's own cursors bind
+        # client-side, which never prepares.
+        config.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
     return config
 
 

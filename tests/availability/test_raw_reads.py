@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from availability.models import Availability, BusyInterval
 from availability.selectors import (
@@ -13,6 +14,7 @@ from availability.selectors import (
     slot_subject,
     slot_subject_of,
 )
+from booking.feed import feed_vevents
 from booking.models import Booking
 from booking.selectors import blocked_spans
 from tests.factories import BookingFactory, CoachFactory, SessionTypeFactory
@@ -106,3 +108,25 @@ def test_slot_subject_misses_like_the_orm():
     Availability.objects.filter(coach=coach).delete()
     SessionTypeFactory(coach=coach, slug="new")
     assert slot_subject(coach_slug=coach.slug, slug="new").availability is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_slot_path_reads_are_prepared_and_the_feed_read_is_not():
+    """Django turns psycopg's preparation off; the settings allow it and the slot path asks
+    for it (raw_reads.fetch): without either, these reads are planned again per request."""
+    taken = BookingFactory()
+    coach = taken.coach
+    window = {"start": taken.start - timedelta(days=1), "end": taken.start + timedelta(days=1)}
+
+    slot_subject(coach_slug=coach.slug, slug=taken.session_type.slug)
+    blocked_spans(coach_id=coach.pk, **window)
+    busy_intervals_for(coach=coach, **window)
+    assert feed_vevents(coach=coach, now=taken.start - timedelta(days=1))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any(Booking._meta.db_table in sql and "blocked_start" in sql for sql in prepared)
+    assert any("t.daily_cap" in sql for sql in prepared)
+    assert any(BusyInterval._meta.db_table in sql and "ORDER BY" in sql for sql in prepared)
+    assert not any("feed_event" in sql for sql in prepared)
