@@ -229,8 +229,12 @@ def test_an_anonymised_feed_passes_ical_check_and_names_nobody(client, unlimited
     assert response.status_code == 200
     body = response.content
     assert len(events_of(body)) == 2
-    for leak in (b"Ada", b"ada", b"adalovelace", b"Bonjour", b"TEDx"):
-        assert leak not in body
+    # In any case, but not "ada" alone: the events' UIDs are UUIDs, whose hex spells it by
+    # chance (about one run in seventy failed on that).
+    lowered = body.lower()
+    for leak in (b"lovelace", b"bonjour", b"tedx"):
+        assert leak not in lowered
+    assert b"Ada" not in body
     assert body.count(b"SUMMARY:30 min d'entretien personnalis\xc3\xa9 \xc2\xb7 Anonymised") == 2
     assert_ical_check_passes(body, tmp_path, name="anonymised-feed")
 
