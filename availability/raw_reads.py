@@ -63,9 +63,14 @@ def fetch(sql: str, params: Sequence[Any], *, prepare: bool = False) -> list[tup
     with connection.cursor():  # connects, or checks a kept connection, as any query would
         pass
     binary = _BinaryCursor(connection.connection)
-    binary.prepare = prepare
-    wrapped = (connection.make_debug_cursor(binary) if connection.queries_logged
-               else connection.make_cursor(binary))
+    if connection.queries_logged:
+        # Django's query log reads the text psycopg sent (cursor._query), which a prepared
+        # execution leaves unset: where queries are logged (DEBUG, tests that read them),
+        # nothing is prepared, so that every logged query keeps its SQL.
+        wrapped = connection.make_debug_cursor(binary)
+    else:
+        binary.prepare = prepare
+        wrapped = connection.make_cursor(binary)
     with wrapped as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

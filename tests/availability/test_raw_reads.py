@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from availability.models import Availability, BusyInterval
 from availability.selectors import (
@@ -130,3 +131,17 @@ def test_the_slot_path_reads_are_prepared_and_the_feed_read_is_not():
     assert any("t.daily_cap" in sql for sql in prepared)
     assert any(BusyInterval._meta.db_table in sql and "ORDER BY" in sql for sql in prepared)
     assert not any("feed_event" in sql for sql in prepared)
+
+
+def test_logged_hand_written_reads_keep_their_sql():
+    """Django's query log (DEBUG, query-counting tests) shows each hand-written read's SQL,
+    prepared statements or not (psycopg leaves a prepared execution's text unset)."""
+    taken = BookingFactory()
+    window = {"start": taken.start - timedelta(days=1), "end": taken.start + timedelta(days=1)}
+    for _ in range(3):  # past any preparing threshold
+        with CaptureQueriesContext(connection) as captured:
+            slot_subject(coach_slug=taken.coach.slug, slug=taken.session_type.slug)
+            blocked_spans(coach_id=taken.coach.pk, **window)
+        sqls = [query["sql"] for query in captured.captured_queries]
+        assert len(sqls) == 2 and all(isinstance(sql, str) for sql in sqls), sqls
+        assert "t.daily_cap" in sqls[0] and "blocked_start" in sqls[1]
