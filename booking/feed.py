@@ -163,8 +163,9 @@ def _current_keys(coach: Coach) -> dict[int, str]:
 def _stored_events(*, coach: Coach, now: datetime) -> list[tuple[bytes, int | None]]:
     """The feed's bookings in order as (stored event, pk if that event is stale else None).
 
-    One pass over the rows (the booking_coach_start index gives their order without a sort),
-    the database comparing each row's key and stamp with the current ones: the usual answer
+    One pass over the rows in start order (the booking_coach_start index when she has a small
+    share of the table, else a sort, given the memory for it below), the database comparing
+    each row's key and stamp with the current ones: the usual answer
     is 10,000 current events and no stale one, and anything done per row in Python shows.
     So the ORM writes the query and `raw_reads.fetch` reads its rows, without Django's
     per-row converters and, on PostgreSQL, in binary (a bytea's text form is hex).
@@ -180,9 +181,9 @@ def _stored_events(*, coach: Coach, now: datetime) -> list[tuple[bytes, int | No
     sql, params = rows.query.sql_with_params()
     if connection.vendor != "postgresql":
         return raw_reads.fetch(sql, params)
-    # The rows are sorted with their events (5 MB for 10,000; the planner reads half the
-    # table faster than the index), and PostgreSQL's default work_mem (4 MB) sorts that on
-    # disk: a third of a cold feed (bench/README.md). This one sort gets the memory it needs.
+    # The rows are sorted with their events (6 MB for 10,000), and PostgreSQL's default
+    # work_mem (4 MB) sorted that on disk: ~10 ms of a cold feed of 10,000 (bench/README.md).
+    # This one sort gets the memory it needs, for this transaction only.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{FEED_SORT_MEMORY}'")
         return raw_reads.fetch(sql, params)
