@@ -26,7 +26,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -51,9 +50,6 @@ from booking.models import Booking
 
 REFRESH_INTERVAL = timedelta(minutes=15)
 CACHE_TIMEOUT = 24 * 3600
-# Room to sort a large feed's rows in memory on PostgreSQL (see _stored_events): 10,000
-# stored events weigh about 6 MB there.
-FEED_SORT_MEMORY = "32MB"
 _END = b"END:VCALENDAR\r\n"
 # Stale events are rendered again this many at a time: one query to load them, one to store.
 RERENDER_BATCH = 500
@@ -164,9 +160,9 @@ def _stored_events(*, coach: Coach, now: datetime) -> list[tuple[bytes, int | No
     """The feed's bookings in order as (stored event, pk if that event is stale else None).
 
     One pass over the rows in start order (the booking_coach_start index when she has a small
-    share of the table, else a sort, given the memory for it below), the database comparing
-    each row's key and stamp with the current ones: the usual answer
-    is 10,000 current events and no stale one, and anything done per row in Python shows.
+    share of the table, else a sort), the database comparing each row's key and stamp with
+    the current ones: the usual answer is 10,000 current events and no stale one, and
+    anything done per row in Python shows.
     So the ORM writes the query and `raw_reads.fetch` reads its rows, without Django's
     per-row converters and, on PostgreSQL, in binary (a bytea's text form is hex).
     """
@@ -179,14 +175,7 @@ def _stored_events(*, coach: Coach, now: datetime) -> list[tuple[bytes, int | No
     rows = (feed_bookings(coach=coach, now=now).order_by("start", "pk")
             .annotate(stale_pk=stale_pk).values_list("feed_event", "stale_pk"))
     sql, params = rows.query.sql_with_params()
-    if connection.vendor != "postgresql":
-        return raw_reads.fetch(sql, params)
-    # The rows are sorted with their events (6 MB for 10,000), and PostgreSQL's default
-    # work_mem (4 MB) sorted that on disk: ~10 ms of a cold feed of 10,000 (bench/README.md).
-    # This one sort gets the memory it needs, for this transaction only.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL work_mem = '{FEED_SORT_MEMORY}'")
-        return raw_reads.fetch(sql, params)
+    return raw_reads.fetch(sql, params)
 
 
 def rerender_events(pks: list[int]) -> dict[int, bytes]:
